@@ -1,0 +1,185 @@
+/* arena.c — the tool's own memory (see arena.h).
+ *
+ * Address space is reserved PROT_NONE in a few large regions and committed
+ * (mprotect to read/write) in 1 MiB steps as the bump pointer advances, so
+ * only what is used is charged, under any overcommit policy. Freed memory
+ * goes to per-size-class free lists (sizes are powers of two); large freed
+ * blocks are returned to the kernel with MADV_DONTNEED, which also zeroes
+ * them. One lock: the arena is not on the malloc/free fast path (the table
+ * grows geometrically, the depot allocates once per distinct stack). */
+#include "arena.h"
+#include "lock.h"
+#include <string.h>
+#include <sys/mman.h>
+#include <errno.h>
+
+#define LT_ARENA_MAX_REGIONS 16
+#define LT_COMMIT_STEP (1u << 20)
+#define LT_NCLASSES 48
+#define LT_BIG (64u << 10)           /* free() of this size or more returns pages */
+
+struct region {
+    uintptr_t lo, hi;                /* reserved */
+    uintptr_t bump;                  /* next free byte */
+    uintptr_t committed;             /* [lo, committed) is read/write */
+};
+
+static struct {
+    lt_lock_t lock;
+    struct region r[LT_ARENA_MAX_REGIONS];
+    int nregions;
+    void *freelist[LT_NCLASSES];
+    size_t committed_bytes;
+    bool warned;
+} A = { .lock = LT_LOCK_INIT };
+
+static unsigned size_class(size_t size, size_t *rounded)
+{
+    size_t s = 16;
+    unsigned c = 4;
+    while (s < size) {
+        s <<= 1;
+        c++;
+    }
+    *rounded = s;
+    return c;
+}
+
+/* Reserves a new region, trying smaller sizes when address space is
+ * limited (RLIMIT_AS, small VM). Caller holds the lock. */
+static struct region *reserve_region(size_t at_least)
+{
+    if (A.nregions == LT_ARENA_MAX_REGIONS)
+        return NULL;
+    for (size_t size = (size_t)64 << 30; size >= ((size_t)64 << 20); size >>= 2) {
+        if (size < at_least + LT_COMMIT_STEP)
+            break;
+        void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            continue;
+        struct region *r = &A.r[A.nregions++];
+        r->lo = r->bump = r->committed = (uintptr_t)p;
+        r->hi = (uintptr_t)p + size;
+        return r;
+    }
+    return NULL;
+}
+
+/* Bump-allocates `size` bytes aligned to `align` from some region,
+ * committing as needed. Caller holds the lock. */
+static void *bump_locked(size_t size, size_t align)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = A.nregions - 1; i >= 0; i--) {
+            struct region *r = &A.r[i];
+            uintptr_t start = (r->bump + align - 1) & ~(uintptr_t)(align - 1);
+            if (start + size > r->hi || start + size < start)
+                continue;
+            uintptr_t need = start + size;
+            if (need > r->committed) {
+                uintptr_t to = (need + LT_COMMIT_STEP - 1) & ~(uintptr_t)(LT_COMMIT_STEP - 1);
+                if (to > r->hi)
+                    to = r->hi;
+                if (mprotect((void *)r->committed, to - r->committed, PROT_READ | PROT_WRITE) != 0)
+                    return NULL;
+                A.committed_bytes += to - r->committed;
+                r->committed = to;
+            }
+            r->bump = need;
+            return (void *)start;
+        }
+        if (pass == 0 && !reserve_region(size + align))
+            break;
+    }
+    return NULL;
+}
+
+static void out_of_memory(size_t size)
+{
+    if (!A.warned) {
+        A.warned = true;
+        lt_warn("cannot map memory for the tool's own use (%zu bytes): "
+                "further blocks are not tracked", size);
+    }
+}
+
+void *lt_arena_bump(size_t size)
+{
+    lt_lock(&A.lock);
+    void *p = bump_locked((size + 15) & ~(size_t)15, 16);
+    lt_unlock(&A.lock);
+    if (!p)
+        out_of_memory(size);
+    return p;   /* fresh committed pages are zero */
+}
+
+void *lt_arena_alloc(size_t size)
+{
+    size_t rounded;
+    unsigned c = size_class(size ? size : 1, &rounded);
+    if (c >= LT_NCLASSES)
+        return NULL;
+    lt_lock(&A.lock);
+    void *p = A.freelist[c];
+    if (p) {
+        A.freelist[c] = *(void **)p;
+        lt_unlock(&A.lock);
+        if (rounded < LT_BIG)
+            memset(p, 0, rounded);
+        else
+            *(void **)p = NULL;  /* the rest was zeroed by MADV_DONTNEED */
+        return p;
+    }
+    p = bump_locked(rounded, rounded < 4096 ? 16 : 4096);
+    lt_unlock(&A.lock);
+    if (!p)
+        out_of_memory(rounded);
+    return p;
+}
+
+void lt_arena_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+    size_t rounded;
+    unsigned c = size_class(size ? size : 1, &rounded);
+    if (rounded >= LT_BIG)
+        madvise(p, rounded, MADV_DONTNEED);
+    lt_lock(&A.lock);
+    *(void **)p = A.freelist[c];
+    A.freelist[c] = p;
+    lt_unlock(&A.lock);
+}
+
+char *lt_arena_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = lt_arena_bump(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+bool lt_arena_contains(uintptr_t p)
+{
+    for (int i = 0; i < A.nregions; i++)
+        if (p >= A.r[i].lo && p < A.r[i].hi)
+            return true;
+    return false;
+}
+
+int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max)
+{
+    int n = 0;
+    for (int i = 0; i < A.nregions && n < max; i++, n++) {
+        lo[n] = A.r[i].lo;
+        hi[n] = A.r[i].hi;
+    }
+    return n;
+}
+
+size_t lt_arena_committed(void) { return A.committed_bytes; }
+
+void lt_arena_lock(void) { lt_lock(&A.lock); }
+void lt_arena_unlock(void) { lt_unlock(&A.lock); }
+void lt_arena_reset_child(void) { lt_lock_reset(&A.lock); }

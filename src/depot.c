@@ -1,0 +1,181 @@
+/* depot.c — allocation stacks (see depot.h).
+ *
+ * Capture: libunwind's unw_backtrace (DWARF-correct without frame pointers)
+ * with its per-thread cache; called outside every lock of ours (libunwind
+ * may take the loader lock through dl_iterate_phdr; DESIGN traps).
+ * Store: stacks are hash-consed with uthash (uthash_malloc is the arena)
+ * under one lock; records are immutable once published, so a per-thread
+ * direct-mapped cache of (hash -> record) answers repeated stacks without
+ * touching the lock. */
+#include "depot.h"
+#include "arena.h"
+#include "lock.h"
+#include "options.h"
+#include <string.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#define uthash_malloc(sz) lt_arena_alloc(sz)
+#define uthash_free(p, sz) lt_arena_free((p), (sz))
+#define uthash_nonfatal_oom(e) do { } while (0)
+#include <uthash.h>
+
+#define CHUNK_BITS 16
+#define CHUNK (1u << CHUNK_BITS)
+#define NCHUNKS (1u << 16)
+#define TCACHE_SLOTS 256u
+#define EXTRA_FRAMES 8      /* room for tool frames that are filtered out */
+
+struct node {
+    UT_hash_handle hh;
+    struct lt_stack s;      /* flexible array last */
+};
+
+struct tcache_slot {
+    uint64_t hash;
+    const struct lt_stack *s;
+};
+
+static lt_lock_t depot_lock = LT_LOCK_INIT;
+static struct node *depot;                 /* uthash head */
+static const struct lt_stack **chunks[NCHUNKS];
+static uint32_t next_id = 1;
+static uintptr_t self_lo, self_hi;
+
+void lt_depot_init(void)
+{
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+void lt_depot_set_self_range(uintptr_t lo, uintptr_t hi)
+{
+    self_lo = lo;
+    self_hi = hi;
+}
+
+static inline uint64_t hash_ips(const uintptr_t *ips, uint32_t depth)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ depth;
+    for (uint32_t i = 0; i < depth; i++) {
+        h ^= ips[i];
+        h *= UINT64_C(0x100000001b3);
+        h ^= h >> 29;
+    }
+    return h ? h : 1;
+}
+
+static inline bool same(const struct lt_stack *s, uint64_t h, const uintptr_t *ips, uint32_t depth)
+{
+    return s->hash == h && s->depth == depth && memcmp(s->ips, ips, depth * sizeof *ips) == 0;
+}
+
+static bool publish(const struct lt_stack *s)
+{
+    uint32_t c = s->id >> CHUNK_BITS;
+    if (c >= NCHUNKS)
+        return false;
+    if (!chunks[c]) {
+        const struct lt_stack **v = lt_arena_alloc(CHUNK * sizeof *v);
+        if (!v)
+            return false;
+        __atomic_store_n(&chunks[c], v, __ATOMIC_RELEASE);
+    }
+    __atomic_store_n(&chunks[c][s->id & (CHUNK - 1)], s, __ATOMIC_RELEASE);
+    return true;
+}
+
+static const struct lt_stack *intern_locked(const uintptr_t *ips, uint32_t depth, uint64_t h)
+{
+    struct node *n = NULL;
+    size_t keylen = depth * sizeof *ips;
+    /* uthash compares length and bytes of the key (the ips) on a hash hit. */
+    HASH_FIND_BYHASHVALUE(hh, depot, ips, keylen, (unsigned)h, n);
+    if (n)
+        return &n->s;
+    n = lt_arena_bump(sizeof *n + keylen);
+    if (!n)
+        return NULL;
+    n->s.id = next_id;
+    n->s.depth = depth;
+    n->s.hash = h;
+    memcpy(n->s.ips, ips, keylen);
+    if (!publish(&n->s))
+        return NULL;
+    next_id++;
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, depot, n->s.ips, keylen, (unsigned)h, n);
+    return &n->s;
+}
+
+static const struct lt_stack *intern(const uintptr_t *ips, uint32_t depth)
+{
+    uint64_t h = hash_ips(ips, depth);
+    struct tcache_slot *tc = lt_tls.depot_cache;
+    if (!tc) {
+        tc = lt_arena_alloc(TCACHE_SLOTS * sizeof *tc);
+        lt_tls.depot_cache = tc;
+    }
+    struct tcache_slot *slot = tc ? &tc[h & (TCACHE_SLOTS - 1)] : NULL;
+    if (slot && slot->hash == h && same(slot->s, h, ips, depth))
+        return slot->s;
+    lt_lock(&depot_lock);
+    const struct lt_stack *s = intern_locked(ips, depth, h);
+    lt_unlock(&depot_lock);
+    if (s && slot) {
+        slot->hash = h;
+        slot->s = s;
+    }
+    return s;
+}
+
+uint32_t lt_depot_intern(const uintptr_t *ips, uint32_t depth)
+{
+    const struct lt_stack *s = intern(ips, depth);
+    return s ? s->id : 0;
+}
+
+LT_NOINLINE uint32_t lt_depot_capture(void)
+{
+    void *buf[LT_MAX_CALLERS + EXTRA_FRAMES + 1];
+    int want = lt_opt.num_callers + EXTRA_FRAMES + 1;
+    if (want > (int)(sizeof buf / sizeof buf[0]))
+        want = (int)(sizeof buf / sizeof buf[0]);
+    int n = unw_backtrace(buf, want);
+    if (n < 2)
+        return 0;
+    /* buf[0] is in this function; buf[1] in the exported allocation
+     * function the program called: frame 0. Later frames inside the tool
+     * (the main and thread trampolines) are dropped. */
+    uintptr_t ips[LT_MAX_CALLERS];
+    uint32_t depth = 0, max = (uint32_t)lt_opt.num_callers;
+    ips[depth++] = (uintptr_t)buf[1];
+    for (int i = 2; i < n && depth < max; i++) {
+        uintptr_t ip = (uintptr_t)buf[i];
+        if (ip >= self_lo && ip < self_hi)
+            continue;
+        ips[depth++] = ip;
+    }
+    return lt_depot_intern(ips, depth);
+}
+
+const struct lt_stack *lt_depot_get(uint32_t id)
+{
+    uint32_t c = id >> CHUNK_BITS;
+    if (!id || c >= NCHUNKS)
+        return NULL;
+    const struct lt_stack **v = __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE);
+    return v ? __atomic_load_n(&v[id & (CHUNK - 1)], __ATOMIC_ACQUIRE) : NULL;
+}
+
+uint32_t lt_depot_count(void) { return next_id - 1; }
+
+void lt_depot_thread_exit(void)
+{
+    if (lt_tls.depot_cache) {
+        lt_arena_free(lt_tls.depot_cache, TCACHE_SLOTS * sizeof(struct tcache_slot));
+        lt_tls.depot_cache = NULL;
+    }
+}
+
+void lt_depot_lock(void) { lt_lock(&depot_lock); }
+void lt_depot_unlock(void) { lt_unlock(&depot_lock); }
+void lt_depot_reset_child(void) { lt_lock_reset(&depot_lock); }

@@ -1,0 +1,612 @@
+/* interpose.c — the exported allocation family and thread creation.
+ *
+ * Promises (issue: core, item 3):
+ *  - malloc, free, calloc, realloc, reallocarray, posix_memalign,
+ *    aligned_alloc, memalign, valloc, pvalloc, malloc_usable_size, cfree and
+ *    every C++ operator new/delete (plain, nothrow, sized, aligned) are
+ *    defined here, so frame 0 of a report is the function the program
+ *    called (DESIGN decision 5);
+ *  - the stack is captured outside every lock, then the block is recorded;
+ *  - a call made while the thread is inside the tool (libunwind, libdw, a
+ *    signal handler interrupting us) passes straight to the real allocator,
+ *    untracked; a free() that arrives while the thread holds a table lock
+ *    (only possible from a signal handler) is deferred until it lets go;
+ *  - errors pass through unchanged (NULL + errno from the real allocator),
+ *    and errno is preserved across tracking;
+ *  - pointers the tool never saw go to the real allocator.
+ * Everything is compiled with -fno-optimize-sibling-calls (CMakeLists) so
+ * the capture call is a real call from the exported function. */
+#include "interpose.h"
+#include "depot.h"
+#include "table.h"
+#include "threads.h"
+#include "lifecycle.h"
+#include <dlfcn.h>
+#include <sched.h>
+#include <errno.h>
+#include <string.h>
+#include <stdint.h>
+#include <unistd.h>
+
+struct lt_real_fns lt_real;
+
+/* ---- bootstrap pool: serves dlsym's own allocations ------------------- */
+
+#define POOL_SIZE (256u << 10)
+static char pool[POOL_SIZE] __attribute__((aligned(64)));
+static size_t pool_used;
+
+static inline bool in_pool(const void *p)
+{
+    return (const char *)p >= pool && (const char *)p < pool + POOL_SIZE;
+}
+
+static void *pool_alloc(size_t size, size_t align)
+{
+    if (align < 16)
+        align = 16;
+    size_t start = __atomic_load_n(&pool_used, __ATOMIC_RELAXED), off, end;
+    do {
+        off = (start + 16 + align - 1) & ~(align - 1);   /* 16 bytes for the size header */
+        end = off + size;
+        if (end > POOL_SIZE || end < off)
+            return NULL;
+    } while (!__atomic_compare_exchange_n(&pool_used, &start, end, false,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    *(size_t *)(pool + off - sizeof(size_t)) = size;
+    return pool + off;     /* static storage: already zero */
+}
+
+static size_t pool_size_of(const void *p) { return *(const size_t *)((const char *)p - sizeof(size_t)); }
+
+/* ---- resolving the real allocator ------------------------------------- */
+
+extern void *__libc_malloc(size_t);
+
+void lt_real_resolve(void)
+{
+    static int state;   /* 0 not started, 1 resolving, 2 done */
+    int expected = 0;
+    if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2)
+        return;
+    if (!__atomic_compare_exchange_n(&state, &expected, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        if (lt_tls.resolving)
+            return;            /* re-entered from dlsym on this thread: use the pool */
+        while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+            sched_yield();
+        return;
+    }
+    lt_tls.resolving++;
+#define RESOLVE(field, name) lt_real.field = (__typeof__(lt_real.field))dlsym(RTLD_NEXT, name)
+    RESOLVE(malloc, "malloc");
+    RESOLVE(free, "free");
+    RESOLVE(calloc, "calloc");
+    RESOLVE(realloc, "realloc");
+    RESOLVE(memalign, "memalign");
+    RESOLVE(posix_memalign, "posix_memalign");
+    RESOLVE(aligned_alloc, "aligned_alloc");
+    RESOLVE(valloc, "valloc");
+    RESOLVE(pvalloc, "pvalloc");
+    RESOLVE(malloc_usable_size, "malloc_usable_size");
+    RESOLVE(pthread_create, "pthread_create");
+    RESOLVE(exit, "exit");
+    RESOLVE(_exit, "_exit");
+    RESOLVE(quick_exit, "quick_exit");
+    RESOLVE(libc_start_main, "__libc_start_main");
+#undef RESOLVE
+    /* glibc's malloc is the next one if dlsym finds the same code as
+     * __libc_malloc; only then are chunk headers and arenas understood. */
+    lt_real.glibc_malloc = lt_real.malloc == (void *(*)(size_t))__libc_malloc;
+    lt_tls.resolving--;
+    __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+}
+
+/* ---- the guard --------------------------------------------------------- */
+
+static inline bool tracking(void)
+{
+    return LT_LIKELY(lt_state == LT_STATE_TRACKING) && LT_LIKELY(lt_tls.busy == 0);
+}
+
+static void drain_deferred(void)
+{
+    while (lt_tls.ndeferred > 0) {
+        void *p = lt_tls.deferred[--lt_tls.ndeferred];
+        lt_table_remove((uintptr_t)p, NULL);
+        lt_real.free(p);
+    }
+}
+
+/* Work owed when the thread leaves the tool: frees that arrived from a
+ * signal handler while a lock was held, and a pending stop request. */
+static LT_NOINLINE void leave_slow(void)
+{
+    if (lt_tls.ndeferred && !lt_tls.locked) {
+        lt_tls.busy++;
+        drain_deferred();
+        lt_tls.busy--;
+    }
+    if (lt_tls.park_pending && lt_tls.busy == 0 && !lt_tls.nopark) {
+        lt_tls.park_pending = 0;
+        lt_threads_park_self();
+    }
+}
+
+#define ENTER() do { lt_tls.busy++; } while (0)
+#define LEAVE() do {                                                        \
+        if (--lt_tls.busy == 0 &&                                           \
+            LT_UNLIKELY(lt_tls.ndeferred | lt_tls.park_pending))            \
+            leave_slow();                                                   \
+    } while (0)
+
+/* Before the constructor has run, the first allocation brings up the
+ * tracking core (lifecycle.c) so early blocks (e.g. libstdc++'s emergency
+ * exception pool) are tracked as under Valgrind. */
+static inline void ensure_started(void)
+{
+    if (LT_UNLIKELY(lt_state == LT_STATE_OFF) && !lt_tls.busy && !lt_tls.resolving)
+        lt_lifecycle_start_core();
+    if (LT_UNLIKELY(!lt_real.malloc))
+        lt_real_resolve();
+}
+
+/* Records a block just obtained from the real allocator. Always inlined
+ * into the exported function so that lt_depot_capture's caller is it. */
+#define RECORD(p, size) do {                                                \
+        int saved_errno_ = errno;                                           \
+        uint32_t stack_ = lt_depot_capture();                              \
+        lt_table_insert((uintptr_t)(p), (size), stack_);                    \
+        errno = saved_errno_;                                               \
+    } while (0)
+
+/* ---- C allocation functions --------------------------------------------- */
+
+static void *untracked_malloc(size_t size)
+{
+    if (LT_UNLIKELY(lt_tls.resolving || !lt_real.malloc)) {
+        lt_real_resolve();
+        /* Still resolving on this thread (dlsym allocating): the pool. */
+        if (lt_tls.resolving || !lt_real.malloc)
+            return pool_alloc(size, 16);
+    }
+    return lt_real.malloc(size);
+}
+
+LT_EXPORT void *malloc(size_t size)
+{
+    ensure_started();
+    if (!tracking())
+        return untracked_malloc(size);
+    ENTER();
+    void *p = lt_real.malloc(size);
+    if (p)
+        RECORD(p, size);
+    LEAVE();
+    return p;
+}
+
+static void release(void *p)
+{
+    if (LT_UNLIKELY(in_pool(p)))
+        return;
+    if (lt_state != LT_STATE_TRACKING) {
+        if (!lt_real.free)
+            lt_real_resolve();
+        lt_real.free(p);
+        return;
+    }
+    if (LT_UNLIKELY(lt_tls.locked)) {
+        /* A signal handler interrupted a table operation on this thread:
+         * the table cannot be touched now and the address must not be
+         * reused before it is forgotten, so keep the block until then. */
+        if (lt_tls.ndeferred < (int)(sizeof lt_tls.deferred / sizeof lt_tls.deferred[0]))
+            lt_tls.deferred[lt_tls.ndeferred++] = p;
+        return;
+    }
+    ENTER();
+    lt_table_remove((uintptr_t)p, NULL);
+    lt_real.free(p);
+    LEAVE();
+}
+
+LT_EXPORT void free(void *p)
+{
+    if (p)
+        release(p);
+}
+
+LT_EXPORT void cfree(void *p)
+{
+    if (p)
+        release(p);
+}
+
+LT_EXPORT void *calloc(size_t n, size_t size)
+{
+    ensure_started();
+    if (!tracking()) {
+        if (LT_UNLIKELY(lt_tls.resolving || !lt_real.calloc)) {
+            size_t total;
+            if (__builtin_mul_overflow(n, size, &total))
+                return NULL;
+            return pool_alloc(total, 16);
+        }
+        return lt_real.calloc(n, size);
+    }
+    ENTER();
+    void *p = lt_real.calloc(n, size);
+    if (p)
+        RECORD(p, n * size);
+    LEAVE();
+    return p;
+}
+
+/* realloc of a block from the bootstrap pool: move it to the real heap. */
+static void *realloc_from_pool(void *old, size_t size)
+{
+    void *p = untracked_malloc(size ? size : 1);
+    if (p) {
+        size_t n = pool_size_of(old);
+        memcpy(p, old, n < size ? n : size);
+    }
+    return p;
+}
+
+/* Valgrind semantics: realloc always "moves": the old block is freed and
+ * the result is a new block whose stack is realloc's own. */
+static inline void *realloc_tracked(void *old, size_t size, uint32_t stack)
+{
+    struct lt_block was;
+    /* Forget the old address before the real realloc frees it: another
+     * thread may be handed the same address at once. */
+    bool known = lt_table_remove((uintptr_t)old, &was);
+    void *p = lt_real.realloc(old, size);
+    if (p) {
+        lt_table_insert((uintptr_t)p, size, stack);
+    } else if (size != 0 && known) {
+        int e = errno;
+        lt_table_restore((uintptr_t)old, was.size, was.stack);   /* still allocated */
+        errno = e;
+    }
+    return p;
+}
+
+LT_EXPORT void *realloc(void *old, size_t size)
+{
+    if (!old)
+        goto as_malloc;
+    if (LT_UNLIKELY(in_pool(old)))
+        return realloc_from_pool(old, size);
+    ensure_started();
+    if (!tracking()) {
+        if (lt_state == LT_STATE_TRACKING && !lt_tls.locked) {
+            /* Inside the tool or a nested signal handler: no stack can be
+             * taken, but a tracked block must not be lost from the table. */
+            struct lt_block was;
+            if (lt_table_lookup((uintptr_t)old, &was))
+                return realloc_tracked(old, size, was.stack);
+        }
+        return lt_real.realloc(old, size);
+    }
+    ENTER();
+    int saved = errno;
+    uint32_t stack = lt_depot_capture();
+    errno = saved;
+    void *p = realloc_tracked(old, size, stack);
+    LEAVE();
+    return p;
+
+as_malloc:
+    ensure_started();
+    if (!tracking())
+        return untracked_malloc(size);
+    ENTER();
+    void *q = lt_real.realloc(NULL, size);
+    if (q)
+        RECORD(q, size);
+    LEAVE();
+    return q;
+}
+
+LT_EXPORT void *reallocarray(void *old, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    ensure_started();
+    if (!tracking())
+        return realloc(old, total);
+    ENTER();
+    int saved = errno;
+    uint32_t stack = lt_depot_capture();
+    errno = saved;
+    void *p;
+    if (old && !in_pool(old)) {
+        p = realloc_tracked(old, total, stack);
+    } else {
+        p = old ? realloc_from_pool(old, total) : lt_real.realloc(NULL, total);
+        if (p)
+            lt_table_insert((uintptr_t)p, total, stack);
+    }
+    LEAVE();
+    return p;
+}
+
+LT_EXPORT void *memalign(size_t align, size_t size)
+{
+    ensure_started();
+    if (!tracking()) {
+        if (LT_UNLIKELY(lt_tls.resolving || !lt_real.memalign))
+            return pool_alloc(size, align);
+        return lt_real.memalign(align, size);
+    }
+    ENTER();
+    void *p = lt_real.memalign(align, size);
+    if (p)
+        RECORD(p, size);
+    LEAVE();
+    return p;
+}
+
+LT_EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+    ensure_started();
+    if (!tracking())
+        return lt_real.aligned_alloc(align, size);
+    ENTER();
+    void *p = lt_real.aligned_alloc(align, size);
+    if (p)
+        RECORD(p, size);
+    LEAVE();
+    return p;
+}
+
+LT_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+    ensure_started();
+    if (!tracking())
+        return lt_real.posix_memalign(out, align, size);
+    ENTER();
+    int rc = lt_real.posix_memalign(out, align, size);
+    if (rc == 0)
+        RECORD(*out, size);
+    LEAVE();
+    return rc;
+}
+
+LT_EXPORT void *valloc(size_t size)
+{
+    ensure_started();
+    if (!tracking())
+        return lt_real.valloc(size);
+    ENTER();
+    void *p = lt_real.valloc(size);
+    if (p)
+        RECORD(p, size);
+    LEAVE();
+    return p;
+}
+
+LT_EXPORT void *pvalloc(size_t size)
+{
+    ensure_started();
+    if (!tracking())
+        return lt_real.pvalloc(size);
+    ENTER();
+    void *p = lt_real.pvalloc(size);
+    if (p) {
+        /* pvalloc rounds the size up to whole pages; Valgrind records the
+         * rounded size (vg_replace_malloc.c). */
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        size_t rounded = size ? (size + page - 1) & ~(page - 1) : page;
+        RECORD(p, rounded);
+    }
+    LEAVE();
+    return p;
+}
+
+LT_EXPORT size_t malloc_usable_size(void *p)
+{
+    if (!p)
+        return 0;
+    if (in_pool(p))
+        return pool_size_of(p);
+    if (!lt_real.malloc_usable_size)
+        lt_real_resolve();
+    return lt_real.malloc_usable_size(p);
+}
+
+/* ---- C++ operators -------------------------------------------------------
+ * Mangled names (Itanium C++ ABI). On allocation failure the real operator
+ * (libstdc++'s, found lazily) is called so the new-handler loop and
+ * std::bad_alloc behave exactly as without the tool; this file is built with
+ * -fexceptions so the guard is released if it throws. */
+
+typedef void *(*new_fn)(size_t);
+typedef void *(*new_align_fn)(size_t, size_t);
+typedef void *(*new_nothrow_fn)(size_t, const void *);
+typedef void *(*new_align_nothrow_fn)(size_t, size_t, const void *);
+
+static void *real_cxx(const char *name)
+{
+    static void *cache[8];
+    static const char *names[8];
+    for (int i = 0; i < 8; i++) {
+        if (names[i] == name)
+            return cache[i];
+        if (!names[i]) {
+            lt_tls.busy++;
+            void *f = dlsym(RTLD_NEXT, name);
+            lt_tls.busy--;
+            cache[i] = f;
+            __atomic_store_n(&names[i], name, __ATOMIC_RELEASE);
+            return f;
+        }
+    }
+    return dlsym(RTLD_NEXT, name);
+}
+
+static void guard_release(int *unused)
+{
+    (void)unused;
+    lt_tls.busy--;
+}
+
+/* The real operator handles failure (new_handler, bad_alloc or NULL); its
+ * own malloc calls pass through untracked because we hold the guard. */
+static void *fail_plain(const char *name, size_t size)
+{
+    new_fn f = (new_fn)real_cxx(name);
+    if (!f)
+        return NULL;
+    int guard __attribute__((cleanup(guard_release))) = (lt_tls.busy++, 0);
+    (void)guard;
+    return f(size);
+}
+
+static void *fail_nothrow(const char *name, size_t size, const void *nt)
+{
+    new_nothrow_fn f = (new_nothrow_fn)real_cxx(name);
+    if (!f)
+        return NULL;
+    int guard __attribute__((cleanup(guard_release))) = (lt_tls.busy++, 0);
+    (void)guard;
+    return f(size, nt);
+}
+
+static void *fail_align(const char *name, size_t size, size_t al)
+{
+    new_align_fn f = (new_align_fn)real_cxx(name);
+    if (!f)
+        return NULL;
+    int guard __attribute__((cleanup(guard_release))) = (lt_tls.busy++, 0);
+    (void)guard;
+    return f(size, al);
+}
+
+static void *fail_align_nothrow(const char *name, size_t size, size_t al, const void *nt)
+{
+    new_align_nothrow_fn f = (new_align_nothrow_fn)real_cxx(name);
+    if (!f)
+        return NULL;
+    int guard __attribute__((cleanup(guard_release))) = (lt_tls.busy++, 0);
+    (void)guard;
+    return f(size, al, nt);
+}
+
+/* Allocation as the operators do it: a zero-size request gets a unique
+ * block (ISO C++ [basic.stc.dynamic.allocation]). */
+static inline void *op_malloc(size_t size)
+{
+    return lt_real.malloc(size ? size : 1);
+}
+
+static inline void *op_aligned(size_t size, size_t al)
+{
+    void *p = NULL;
+    if (lt_real.posix_memalign(&p, al < sizeof(void *) ? sizeof(void *) : al, size ? size : 1) != 0)
+        return NULL;
+    return p;
+}
+
+#define DEFINE_NEW(mangled)                                                 \
+    LT_EXPORT void *mangled(size_t size)                                    \
+    {                                                                       \
+        ensure_started();                                                   \
+        if (!tracking()) {                                                  \
+            void *q = untracked_malloc(size ? size : 1);                    \
+            return q ? q : fail_plain(#mangled, size);                      \
+        }                                                                   \
+        ENTER();                                                            \
+        void *p = op_malloc(size);                                          \
+        if (p)                                                              \
+            RECORD(p, size);                                                \
+        LEAVE();                                                            \
+        return p ? p : fail_plain(#mangled, size);                          \
+    }
+
+#define DEFINE_NEW_NOTHROW(mangled)                                         \
+    LT_EXPORT void *mangled(size_t size, const void *nt)                    \
+    {                                                                       \
+        ensure_started();                                                   \
+        if (!tracking()) {                                                  \
+            void *q = untracked_malloc(size ? size : 1);                    \
+            return q ? q : fail_nothrow(#mangled, size, nt);                \
+        }                                                                   \
+        ENTER();                                                            \
+        void *p = op_malloc(size);                                          \
+        if (p)                                                              \
+            RECORD(p, size);                                                \
+        LEAVE();                                                            \
+        return p ? p : fail_nothrow(#mangled, size, nt);                    \
+    }
+
+#define DEFINE_NEW_ALIGN(mangled)                                           \
+    LT_EXPORT void *mangled(size_t size, size_t al)                         \
+    {                                                                       \
+        ensure_started();                                                   \
+        if (!tracking()) {                                                  \
+            void *q = op_aligned(size, al);                                 \
+            return q ? q : fail_align(#mangled, size, al);                  \
+        }                                                                   \
+        ENTER();                                                            \
+        void *p = op_aligned(size, al);                                     \
+        if (p)                                                              \
+            RECORD(p, size);                                                \
+        LEAVE();                                                            \
+        return p ? p : fail_align(#mangled, size, al);                      \
+    }
+
+#define DEFINE_NEW_ALIGN_NOTHROW(mangled)                                   \
+    LT_EXPORT void *mangled(size_t size, size_t al, const void *nt)         \
+    {                                                                       \
+        ensure_started();                                                   \
+        if (!tracking()) {                                                  \
+            void *q = op_aligned(size, al);                                 \
+            return q ? q : fail_align_nothrow(#mangled, size, al, nt);      \
+        }                                                                   \
+        ENTER();                                                            \
+        void *p = op_aligned(size, al);                                     \
+        if (p)                                                              \
+            RECORD(p, size);                                                \
+        LEAVE();                                                            \
+        return p ? p : fail_align_nothrow(#mangled, size, al, nt);          \
+    }
+
+DEFINE_NEW(_Znwm)                                   /* operator new(unsigned long) */
+DEFINE_NEW(_Znam)                                   /* operator new[](unsigned long) */
+DEFINE_NEW_NOTHROW(_ZnwmRKSt9nothrow_t)             /* operator new(unsigned long, std::nothrow_t const&) */
+DEFINE_NEW_NOTHROW(_ZnamRKSt9nothrow_t)
+DEFINE_NEW_ALIGN(_ZnwmSt11align_val_t)              /* operator new(unsigned long, std::align_val_t) */
+DEFINE_NEW_ALIGN(_ZnamSt11align_val_t)
+DEFINE_NEW_ALIGN_NOTHROW(_ZnwmSt11align_val_tRKSt9nothrow_t)
+DEFINE_NEW_ALIGN_NOTHROW(_ZnamSt11align_val_tRKSt9nothrow_t)
+
+LT_EXPORT void _ZdlPv(void *p) { if (p) release(p); }                          /* operator delete(void*) */
+LT_EXPORT void _ZdaPv(void *p) { if (p) release(p); }
+LT_EXPORT void _ZdlPvm(void *p, size_t n) { (void)n; if (p) release(p); }      /* sized */
+LT_EXPORT void _ZdaPvm(void *p, size_t n) { (void)n; if (p) release(p); }
+LT_EXPORT void _ZdlPvRKSt9nothrow_t(void *p, const void *nt) { (void)nt; if (p) release(p); }
+LT_EXPORT void _ZdaPvRKSt9nothrow_t(void *p, const void *nt) { (void)nt; if (p) release(p); }
+LT_EXPORT void _ZdlPvSt11align_val_t(void *p, size_t al) { (void)al; if (p) release(p); }
+LT_EXPORT void _ZdaPvSt11align_val_t(void *p, size_t al) { (void)al; if (p) release(p); }
+LT_EXPORT void _ZdlPvmSt11align_val_t(void *p, size_t n, size_t al) { (void)n; (void)al; if (p) release(p); }
+LT_EXPORT void _ZdaPvmSt11align_val_t(void *p, size_t n, size_t al) { (void)n; (void)al; if (p) release(p); }
+LT_EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *nt)
+{ (void)al; (void)nt; if (p) release(p); }
+LT_EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *nt)
+{ (void)al; (void)nt; if (p) release(p); }
+
+/* ---- threads ---------------------------------------------------------------- */
+
+LT_EXPORT int pthread_create(void *thread, const void *attr, void *(*start)(void *), void *arg)
+{
+    ensure_started();
+    if (!lt_real.pthread_create)
+        lt_real_resolve();
+    if (lt_state != LT_STATE_TRACKING)
+        return lt_real.pthread_create(thread, attr, start, arg);
+    return lt_threads_create(thread, attr, start, arg, lt_real.pthread_create);
+}

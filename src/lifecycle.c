@@ -1,0 +1,467 @@
+/* lifecycle.c — start-up, exit paths, fork, and the check (see lifecycle.h).
+ *
+ * Exit context: Valgrind scans a thread's stack from its stack pointer, and
+ * memcheck treats freshly pushed frames as undefined, so after exit() the
+ * frames of its caller are roots, but after `return` from main the frame of
+ * main is dead (research note §1, KDE bug 457860). We get the same effect by
+ * recording the stack pointer and registers where the program called exit
+ * (or where main returned, through a wrapper of main installed by our
+ * __libc_start_main), and scanning that thread's stack from there. */
+#include "lifecycle.h"
+#include "arena.h"
+#include "depot.h"
+#include "interpose.h"
+#include "lock.h"
+#include "maps.h"
+#include "options.h"
+#include "report.h"
+#include "roots.h"
+#include "scan.h"
+#include "symbols.h"
+#include "table.h"
+#include "threads.h"
+#include "writer.h"
+#include <link.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define STOP_TIMEOUT_MS 2000
+#define ERR_FD_MIN 1000
+
+static pid_t owner_pid;
+static int core_started;
+static char **saved_argv;
+static int saved_argc;
+static struct stat err_stat;
+static char err_path[PATH_MAX];
+static int final_done;
+static struct lt_exit_ctx exit_ctx;
+static int exit_ctx_taken;
+
+extern void __libc_freeres(void) __attribute__((weak));
+extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
+
+/* ---- who we are -------------------------------------------------------------- */
+
+/* Our own text (frames to drop from stacks) and writable data (never a
+ * root), from our ELF program headers as mapped. */
+static void find_self(void)
+{
+    struct lt_maps maps;
+    if (lt_maps_read(&maps) != 0)
+        return;
+    const struct lt_map *me = lt_maps_find(&maps, (uintptr_t)&find_self);
+    const struct lt_map *first = NULL;
+    for (int i = 0; me && i < maps.n; i++)
+        if (maps.v[i].inode == me->inode && maps.v[i].offset == 0 && strcmp(maps.v[i].path, me->path) == 0) {
+            first = &maps.v[i];
+            break;
+        }
+    if (first) {
+        const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)first->lo;
+        const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(first->lo + eh->e_phoff);
+        uintptr_t bias = first->lo;
+        for (int i = 0; i < eh->e_phnum; i++) {
+            if (ph[i].p_type != PT_LOAD)
+                continue;
+            uintptr_t lo = bias + ph[i].p_vaddr, hi = lo + ph[i].p_memsz;
+            if (ph[i].p_flags & PF_X)
+                lt_depot_set_self_range(lo & ~(uintptr_t)4095, hi);
+            if (ph[i].p_flags & PF_W)
+                lt_roots_set_self(lo & ~(uintptr_t)4095, (hi + 4095) & ~(uintptr_t)4095);
+        }
+    }
+    lt_maps_free(&maps);
+}
+
+static void notice(void *ctx, const char *msg)
+{
+    (void)ctx;
+    lt_warn("%s", msg);
+}
+
+static void read_options(void)
+{
+    char err[512];
+    lt_options_defaults(&lt_opt);
+    const char *env = getenv("LEAKTRACE_OPTIONS");
+    if (env && lt_options_parse_string_notify(&lt_opt, env, "LEAKTRACE_OPTIONS", err, sizeof err,
+                                              notice, NULL) != 0) {
+        /* A broken option must not mean a run that checks nothing. */
+        lt_warn("%s", err);
+        lt_warn("the program was not run");
+        lt_real._exit(1);
+    }
+}
+
+void lt_lifecycle_start_core(void)
+{
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&core_started, &expected, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    lt_tls.busy++;
+    lt_real_resolve();
+    read_options();
+    lt_depot_init();
+    lt_table_init();
+    find_self();
+    owner_pid = getpid();
+    __atomic_store_n(&lt_state, LT_STATE_TRACKING, __ATOMIC_RELEASE);
+    lt_tls.busy--;
+}
+
+/* ---- where the report goes -------------------------------------------------------- */
+
+/* A private duplicate of stderr, high enough not to collide with the
+ * descriptors a program expects to get from open(). */
+static void keep_stderr(void)
+{
+    struct stat st;
+    if (fstat(2, &st) != 0)
+        return;
+    int fd = fcntl(2, F_DUPFD_CLOEXEC, ERR_FD_MIN);
+    if (fd < 0)
+        fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0)
+        return;
+    lt_err_fd = fd;
+    err_stat = st;
+    ssize_t n = readlink("/proc/self/fd/2", err_path, sizeof err_path - 1);
+    err_path[n > 0 ? n : 0] = 0;
+}
+
+/* The private duplicate, if it is still ours (a daemon may have closed
+ * every descriptor, and a later open() may have reused the number). */
+static int report_fd(void)
+{
+    struct stat st;
+    if (lt_err_fd != 2 && fstat(lt_err_fd, &st) == 0 && st.st_dev == err_stat.st_dev &&
+        st.st_ino == err_stat.st_ino)
+        return lt_err_fd;
+    if (err_path[0] == '/') {
+        int fd = open(err_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0) {
+            lt_err_fd = fd;
+            return fd;
+        }
+    }
+    lt_err_fd = 2;
+    return 2;
+}
+
+/* ---- the check ---------------------------------------------------------------------- */
+
+static char *command_line(void)
+{
+    if (!saved_argv)
+        return NULL;
+    size_t len = 1;
+    for (int i = 0; i < saved_argc && saved_argv[i]; i++)
+        len += strlen(saved_argv[i]) + 1;
+    char *s = lt_arena_bump(len);
+    if (!s)
+        return NULL;
+    char *p = s;
+    for (int i = 0; i < saved_argc && saved_argv[i]; i++) {
+        if (i)
+            *p++ = ' ';
+        size_t n = strlen(saved_argv[i]);
+        memcpy(p, saved_argv[i], n);
+        p += n;
+    }
+    *p = 0;
+    return s;
+}
+
+static void release_libc_caches(void)
+{
+    /* Valgrind runs both at exit (--run-cxx-freeres, --run-libc-freeres),
+     * so blocks libc and libstdc++ keep for themselves are not reported. */
+    if (_ZN9__gnu_cxx9__freeresEv)
+        _ZN9__gnu_cxx9__freeresEv();
+    if (__libc_freeres)
+        __libc_freeres();
+}
+
+static void write_report(const struct lt_records *r, const struct lt_report_ctx *ctx)
+{
+    struct lt_writer w;
+    bool opened = false;
+    if (lt_opt.log_fd >= 0) {
+        lt_writer_open_fd(&w, lt_opt.log_fd);
+        opened = true;
+    } else if (lt_opt.log_file[0]) {
+        if (lt_writer_open_file(&w, lt_opt.log_file) == 0)
+            opened = true;
+        else
+            lt_warn("cannot write the report to '%s' (%s); writing it to stderr",
+                    lt_opt.log_file, strerror(errno));
+    }
+    if (!opened)
+        lt_writer_open_fd(&w, report_fd());
+    lt_report_text(&w, r, ctx, &lt_opt);
+    if (lt_writer_close(&w) != 0 && w.path[0]) {
+        lt_warn("writing the report to '%s' failed (%s); writing it to stderr", w.path, strerror(errno));
+        lt_writer_open_fd(&w, report_fd());
+        lt_report_text(&w, r, ctx, &lt_opt);
+        lt_writer_close(&w);
+    }
+}
+
+uint64_t lt_check(bool final)
+{
+    static lt_lock_t check_lock = LT_LOCK_INIT;
+    lt_tls.busy++;
+    lt_lock(&check_lock);
+    struct lt_exit_ctx here = { 0 };
+    const struct lt_exit_ctx *self = &here;
+    if (exit_ctx.valid && exit_ctx.tid == (pid_t)syscall(SYS_gettid))
+        self = &exit_ctx;
+
+    struct lt_world world;
+    lt_world_stop(&world, STOP_TIMEOUT_MS);
+    if (final)
+        release_libc_caches();
+
+    struct lt_maps maps;
+    lt_maps_read(&maps);
+    lt_symbols_begin();
+    size_t n = 0, nbytes = 0;
+    struct lt_block *blocks = lt_table_snapshot(&n, &nbytes);
+    struct lt_scan scan;
+    uint64_t errors = 0;
+    if (blocks && lt_scan_init(&scan, blocks, n, lt_opt.heuristics) == 0) {
+        lt_arena_free(blocks, nbytes);
+        blocks = NULL;
+        if (lt_opt.leak_check != LT_CHECK_NO) {
+            lt_roots_scan(&scan, &maps, &world, self);
+            lt_scan_propagate(&scan);
+            lt_scan_cliques(&scan);
+        }
+        struct lt_records recs;
+        if (lt_records_build(&recs, &scan, &lt_opt) == 0) {
+            struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line() };
+            lt_table_usage(&ctx.usage);
+            write_report(&recs, &ctx);
+            errors = recs.errors;
+            lt_records_free(&recs);
+        }
+        lt_scan_fini(&scan);
+    } else {
+        lt_warn("not enough memory for the leak check: no report");
+    }
+    if (blocks)
+        lt_arena_free(blocks, nbytes);
+    lt_symbols_end();
+    lt_maps_free(&maps);
+    if (final)
+        __atomic_store_n(&lt_state, LT_STATE_DONE, __ATOMIC_RELEASE);
+    else
+        lt_world_resume(&world);   /* at exit the others stay parked until the kernel ends them */
+    lt_unlock(&check_lock);
+    lt_tls.busy--;
+    return errors;
+}
+
+/* The final check, once, for the process that owns the tool. Returns the
+ * exit status to force (the error exit code), or -1 to keep the program's. */
+static int final_check(void)
+{
+    if (lt_state != LT_STATE_TRACKING || getpid() != owner_pid)
+        return -1;
+    if (__atomic_exchange_n(&final_done, 1, __ATOMIC_ACQ_REL))
+        return -1;
+    uint64_t errors = lt_check(true);
+    return errors && lt_opt.error_exitcode ? lt_opt.error_exitcode : -1;
+}
+
+static void final_check_atexit(void)
+{
+    int code = final_check();
+    if (code >= 0)
+        lt_real._exit(code);   /* stdio was flushed by __libc_freeres (_IO_cleanup) */
+}
+
+/* ---- exit paths ------------------------------------------------------------------------ */
+
+/* Records the caller's context; `sp` is the stack pointer of the function
+ * that called us (our CFA), so its frame — with the caller's saved
+ * registers — is scanned, and nothing below it is. */
+static LT_NOINLINE void capture_exit_context(void)
+{
+    if (__atomic_exchange_n(&exit_ctx_taken, 1, __ATOMIC_ACQ_REL))
+        return;
+    static ucontext_t uc;
+    uintptr_t sp;
+    getcontext(&uc);
+    lt_context_regs(&uc, exit_ctx.regs, &sp);
+    exit_ctx.sp = (uintptr_t)__builtin_dwarf_cfa();
+    exit_ctx.tid = (pid_t)syscall(SYS_gettid);
+    exit_ctx.valid = true;
+}
+
+LT_EXPORT void exit(int status)
+{
+    capture_exit_context();
+    if (!lt_real.exit)
+        lt_real_resolve();
+    lt_real.exit(status);
+}
+
+static LT_NOINLINE __attribute__((noreturn)) void exit_now(int status)
+{
+    capture_exit_context();
+    if (!lt_real._exit)
+        lt_real_resolve();
+    int code = final_check();
+    lt_real._exit(code >= 0 ? code : status);
+}
+
+LT_EXPORT void _exit(int status) { exit_now(status); }
+LT_EXPORT void _Exit(int status) { exit_now(status); }
+
+LT_EXPORT void quick_exit(int status)
+{
+    capture_exit_context();
+    if (!lt_real.quick_exit)
+        lt_real_resolve();
+    lt_real.quick_exit(status);   /* at_quick_exit handlers, ours last */
+}
+
+static int (*real_main)(int, char **, char **);
+
+static int main_trampoline(int argc, char **argv, char **envp)
+{
+    int status = real_main(argc, argv, envp);
+    /* main has returned: its frame is dead, as for __libc_start_call_main,
+     * which would call exit(status) now. */
+    exit(status);
+}
+
+LT_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
+                                void (*init)(void), void (*fini)(void), void (*rtld_fini)(void),
+                                void *stack_end)
+{
+    if (!lt_real.libc_start_main)
+        lt_real_resolve();
+    real_main = main;
+    saved_argc = argc;
+    saved_argv = argv;
+    return lt_real.libc_start_main(main_trampoline, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+/* ---- fork ------------------------------------------------------------------------------------ */
+
+static void before_fork(void)
+{
+    lt_tls.busy++;
+    lt_depot_lock();
+    lt_table_lock_all();
+    lt_threads_lock();
+    lt_arena_lock();
+}
+
+static void after_fork_parent(void)
+{
+    lt_arena_unlock();
+    lt_threads_unlock();
+    lt_table_unlock_all();
+    lt_depot_unlock();
+    lt_tls.busy--;
+}
+
+static void after_fork_child(void)
+{
+    lt_arena_reset_child();
+    lt_threads_reset_child();
+    lt_table_reset_child();
+    lt_depot_reset_child();
+    lt_tls.locked = 0;
+    lt_tls.busy--;
+    owner_pid = getpid();
+    exit_ctx_taken = 0;
+    exit_ctx.valid = false;
+    if (lt_opt.child_silent_after_fork)
+        __atomic_store_n(&lt_state, LT_STATE_DONE, __ATOMIC_RELEASE);
+}
+
+/* ---- start-up --------------------------------------------------------------------------------- */
+
+/* --trace-children=no: programs this one executes run without the tool. */
+static void drop_preload_for_children(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    if (!pre)
+        return;
+    char keep[4096];
+    size_t k = 0;
+    const char *p = pre;
+    while (*p) {
+        size_t n = strcspn(p, ": ");
+        const char *base = p;
+        for (size_t i = 0; i < n; i++)
+            if (p[i] == '/')
+                base = p + i + 1;
+        bool ours = (size_t)(p + n - base) >= 12 && strncmp(base, "libleaktrace", 12) == 0;
+        if (!ours && n && k + n + 1 < sizeof keep) {
+            if (k)
+                keep[k++] = ':';
+            memcpy(keep + k, p, n);
+            k += n;
+        }
+        p += n;
+        while (*p == ':' || *p == ' ')
+            p++;
+    }
+    keep[k] = 0;
+    if (k)
+        setenv("LD_PRELOAD", keep, 1);
+    else
+        unsetenv("LD_PRELOAD");
+}
+
+/* Relative file names in options are relative to where the program
+ * started, even if it changes directory later. */
+static void absolutize(char *path, size_t size)
+{
+    if (!path[0] || path[0] == '/')
+        return;
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return;
+    char joined[PATH_MAX];
+    int n = snprintf(joined, sizeof joined, "%s/%s", cwd, path);
+    if (n > 0 && (size_t)n < size)
+        memcpy(path, joined, (size_t)n + 1);
+}
+
+__attribute__((constructor(101))) static void leaktrace_init(void)
+{
+    lt_lifecycle_start_core();
+    lt_tls.busy++;
+    keep_stderr();
+    absolutize(lt_opt.log_file, sizeof lt_opt.log_file);
+    absolutize(lt_opt.xml_file, sizeof lt_opt.xml_file);
+    absolutize(lt_opt.json_file, sizeof lt_opt.json_file);
+    absolutize(lt_opt.sarif_file, sizeof lt_opt.sarif_file);
+    absolutize(lt_opt.folded_file, sizeof lt_opt.folded_file);
+    if (!lt_opt.trace_children)
+        drop_preload_for_children();
+    lt_threads_init();
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    /* Registered before the program's own handlers and before glibc
+     * registers the ELF destructors, so it runs after all of them. */
+    atexit(final_check_atexit);
+    at_quick_exit(final_check_atexit);
+    lt_tls.busy--;
+}

@@ -1,0 +1,21 @@
+/* lifecycle.h — start-up, the exit paths, fork, and running a check.
+ *
+ * Promises: the tool starts in its constructor (and, if an allocation comes
+ * first, the tracking core starts then); every way a process ends — return
+ * from main, exit(), _exit()/_Exit(), quick_exit(), exit from another
+ * thread — writes the report once, for the process that owns it (a vfork
+ * or posix_spawn child never reports for its parent; a fork child reports
+ * for itself); the report goes to a private duplicate of stderr taken at
+ * start-up, or to --log-file / --log-fd. */
+#ifndef LT_LIFECYCLE_H
+#define LT_LIFECYCLE_H
+#include "lt.h"
+
+/* Brings up tracking (real allocator, options, depot). Idempotent. */
+void lt_lifecycle_start_core(void) LT_HIDDEN;
+
+/* Runs a check now and writes its report. `final`: the process is ending
+ * (libc caches are released first and tracking stops afterwards).
+ * Returns the number of leak errors found (not suppressed). */
+uint64_t lt_check(bool final) LT_HIDDEN;
+#endif

@@ -1,0 +1,34 @@
+/* lt.c — state shared by every module: the per-thread guard, the global
+ * lifecycle state, and one-line diagnostics. */
+#include "lt.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <errno.h>
+
+__thread struct lt_tls lt_tls __attribute__((tls_model("initial-exec")));
+volatile int lt_state = LT_STATE_OFF;
+int lt_err_fd = 2;
+
+void lt_warn(const char *fmt, ...)
+{
+    char line[1024];
+    int saved = errno;
+    int n = snprintf(line, sizeof line, "leaktrace: ");
+    va_list ap;
+    va_start(ap, fmt);
+    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    for (ssize_t off = 0; off < n;) {
+        ssize_t w = write(lt_err_fd, line + off, (size_t)(n - off));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += w;
+    }
+    errno = saved;
+}

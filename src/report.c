@@ -1,0 +1,426 @@
+/* report.c — loss records and the text report (see report.h). */
+#include "report.h"
+#include "arena.h"
+#include "depot.h"
+#include "symbols.h"
+#include <string.h>
+
+#define uthash_malloc(sz) lt_arena_alloc(sz)
+#define uthash_free(p, sz) lt_arena_free((p), (sz))
+#define uthash_nonfatal_oom(e) do { } while (0)
+#include <uthash.h>
+
+/* ---- grouping ------------------------------------------------------------------ */
+
+struct group_key {
+    uint32_t kind;
+    uint32_t stack;        /* representative stack id under the leak resolution */
+};
+
+struct group {
+    UT_hash_handle hh;
+    struct group_key key;
+    size_t index;          /* in the records array */
+};
+
+/* Under --leak-resolution=low|med only the first 2|4 frames distinguish
+ * stacks: map each stack to the first stack seen with the same prefix. */
+struct prefix {
+    UT_hash_handle hh;
+    uint32_t depth;
+    uint32_t rep;
+    uintptr_t ips[4];
+};
+
+static uint32_t representative(struct prefix **table, uint32_t stack, int frames)
+{
+    const struct lt_stack *st = lt_depot_get(stack);
+    if (!frames || !st)
+        return stack;
+    struct prefix probe;
+    memset(&probe, 0, sizeof probe);
+    probe.depth = st->depth < (uint32_t)frames ? st->depth : (uint32_t)frames;
+    memcpy(probe.ips, st->ips, probe.depth * sizeof(uintptr_t));
+    struct prefix *p;
+    size_t keylen = offsetof(struct prefix, ips) + 4 * sizeof(uintptr_t) - offsetof(struct prefix, depth);
+    HASH_FIND(hh, *table, &probe.depth, keylen, p);
+    if (p)
+        return p->rep;
+    p = lt_arena_alloc(sizeof *p);
+    if (!p)
+        return stack;
+    *p = probe;
+    p->rep = stack;
+    HASH_ADD(hh, *table, depth, keylen, p);
+    return stack;
+}
+
+static int cmp_record(const struct lt_record *a, const struct lt_record *b)
+{
+    uint64_t ta = a->bytes + a->indirect, tb = b->bytes + b->indirect;
+    if (ta != tb) return ta < tb ? -1 : 1;
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    if (a->blocks != b->blocks) return a->blocks < b->blocks ? -1 : 1;
+    /* Valgrind compares ExeContext addresses: older stacks first. */
+    if (a->stack != b->stack) return a->stack < b->stack ? -1 : 1;
+    return 0;
+}
+
+static void sort_records(struct lt_record *v, size_t n)
+{
+    /* Bottom-up merge sort (stable, O(n log n), no recursion). */
+    if (n < 2)
+        return;
+    size_t bytes = n * sizeof *v;
+    struct lt_record *tmp = lt_arena_alloc(bytes);
+    if (!tmp) {                      /* insertion sort fallback */
+        for (size_t i = 1; i < n; i++) {
+            struct lt_record t = v[i];
+            size_t j = i;
+            for (; j > 0 && cmp_record(&v[j - 1], &t) > 0; j--)
+                v[j] = v[j - 1];
+            v[j] = t;
+        }
+        return;
+    }
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = cmp_record(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+            while (i < mid) tmp[k++] = v[i++];
+            while (j < hi) tmp[k++] = v[j++];
+        }
+        memcpy(v, tmp, bytes);
+    }
+    lt_arena_free(tmp, bytes);
+}
+
+int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct lt_options *o)
+{
+    memset(r, 0, sizeof *r);
+    r->bytes = (s->n ? s->n : 1) * sizeof *r->v;
+    r->v = lt_arena_alloc(r->bytes);
+    if (!r->v)
+        return -1;
+    struct group *groups = NULL;
+    struct prefix *prefixes = NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct lt_scan_block *b = &s->b[i];
+        r->in_use_bytes += b->size;
+        r->in_use_blocks++;
+        if (b->heuristic) {
+            r->heur_bytes[b->heuristic] += b->size;
+            r->heur_blocks[b->heuristic]++;
+        }
+        struct group_key key = { b->state, representative(&prefixes, b->stack, o->leak_resolution) };
+        struct group *g;
+        HASH_FIND(hh, groups, &key, sizeof key, g);
+        if (!g) {
+            g = lt_arena_alloc(sizeof *g);
+            if (!g)
+                continue;
+            g->key = key;
+            g->index = r->n++;
+            struct lt_record *nr = &r->v[g->index];
+            nr->kind = b->state;
+            nr->stack = key.stack;
+            nr->supp = -1;
+            HASH_ADD(hh, groups, key, sizeof key, g);
+        }
+        struct lt_record *rec = &r->v[g->index];
+        rec->bytes += b->size;
+        rec->blocks++;
+        if (b->state == LT_DEFINITE)
+            rec->indirect += b->indirect;
+    }
+    struct group *g, *gt;
+    HASH_ITER(hh, groups, g, gt) {
+        HASH_DEL(groups, g);
+        lt_arena_free(g, sizeof *g);
+    }
+    struct prefix *p, *pt;
+    HASH_ITER(hh, prefixes, p, pt) {
+        HASH_DEL(prefixes, p);
+        lt_arena_free(p, sizeof *p);
+    }
+    sort_records(r->v, r->n);
+
+    bool full = o->leak_check == LT_CHECK_FULL;
+    for (size_t i = 0; i < r->n; i++) {
+        struct lt_record *rec = &r->v[i];
+        rec->number = (uint32_t)(i + 1);
+        bool suppressed = rec->supp >= 0;
+        rec->shown = full && !suppressed && (o->show_kinds & LT_KIND_BIT(rec->kind));
+        /* Valgrind counts a leak error only in full mode, even when the
+         * kind is not shown (get_printing_rules). */
+        rec->error = full && (o->error_kinds & LT_KIND_BIT(rec->kind));
+        if (suppressed) {
+            r->supp_bytes += rec->bytes;
+            r->supp_blocks += rec->blocks;
+            if (rec->error)
+                r->supp_errors++;
+            rec->error = false;
+        } else {
+            r->kind_bytes[rec->kind] += rec->bytes;
+            r->kind_blocks[rec->kind] += rec->blocks;
+            if (rec->error)
+                r->errors++;
+        }
+    }
+    return 0;
+}
+
+void lt_records_free(struct lt_records *r)
+{
+    if (r->v)
+        lt_arena_free(r->v, r->bytes);
+    r->v = NULL;
+}
+
+/* ---- frames ------------------------------------------------------------------------ */
+
+/* Valgrind's Vg_FnNameBelowMain (m_debuginfo: VG_(get_fnname_kind)). */
+static bool is_below_main(const char *fn)
+{
+    return fn && (strcmp(fn, "__libc_start_main") == 0 || strcmp(fn, "__libc_start_call_main") == 0 ||
+                  strncmp(fn, "__libc_start_main.", 18) == 0 || strcmp(fn, "generic_start_main") == 0 ||
+                  strncmp(fn, "generic_start_main.", 19) == 0 || strcmp(fn, "_start") == 0);
+}
+
+static bool is_tool_object(const char *obj)
+{
+    if (!obj)
+        return false;
+    const char *base = strrchr(obj, '/');
+    base = base ? base + 1 : obj;
+    return strncmp(base, "libleaktrace", 12) == 0;
+}
+
+int lt_report_frames(uint32_t stack, const struct lt_options *o, lt_frame_cb cb, void *arg)
+{
+    const struct lt_stack *st = lt_depot_get(stack);
+    if (!st)
+        return 0;
+    int printed = 0;
+    struct lt_frame_info fi[16];
+    for (uint32_t i = 0; i < st->depth; i++) {
+        int n = lt_symbols_resolve(st->ips[i], i > 0, fi, 16);
+        int first = 0;
+        /* Frame 0 is our allocation function: its name only, as Valgrind
+         * prints "malloc (in .../vgpreload_memcheck-amd64-linux.so)". */
+        if (i == 0 && is_tool_object(fi[n - 1].obj)) {
+            first = n - 1;
+            fi[first].file = NULL;
+            fi[first].line = 0;
+        }
+        bool stop = false;
+        for (int k = first; k < n; k++) {
+            struct lt_frame_info f = fi[k];
+            if (!o->show_below_main) {
+                if (f.fn && strcmp(f.fn, "main") == 0) {
+                    stop = true;
+                } else if (is_below_main(f.mangled)) {
+                    f.fn = f.mangled = "(below main)";
+                    stop = true;
+                }
+            }
+            cb(arg, printed++, st->ips[i], &f);
+            if (stop)
+                break;
+        }
+        if (stop)
+            break;
+    }
+    return printed;
+}
+
+/* ---- text ---------------------------------------------------------------------------- */
+
+struct text {
+    struct lt_writer *w;
+    int pid;
+};
+
+static void prefix(struct text *t)
+{
+    lt_put(t->w, "==");
+    lt_put_u64(t->w, (uint64_t)t->pid);
+    lt_put(t->w, "== ");
+}
+
+static void line(struct text *t, const char *s)
+{
+    prefix(t);
+    lt_put(t->w, s);
+    lt_putc(t->w, '\n');
+}
+
+static void print_frame(void *arg, int index, uintptr_t ip, const struct lt_frame_info *f)
+{
+    struct text *t = arg;
+    prefix(t);
+    lt_put(t->w, index == 0 ? "   at " : "   by ");
+    lt_put_hex(t->w, ip);
+    lt_put(t->w, ": ");
+    lt_put(t->w, f->fn ? f->fn : "???");
+    if (f->file && f->line) {
+        lt_put(t->w, " (");
+        lt_put(t->w, f->file);
+        lt_putc(t->w, ':');
+        lt_put_u64(t->w, f->line);
+        lt_putc(t->w, ')');
+    } else if (f->obj) {
+        lt_put(t->w, " (in ");
+        lt_put(t->w, f->obj);
+        lt_putc(t->w, ')');
+    }
+    lt_putc(t->w, '\n');
+}
+
+static const char *kind_text(int kind)
+{
+    static const char *const names[] = { "still reachable", "possibly lost", "indirectly lost",
+                                         "definitely lost" };
+    return names[kind];
+}
+
+static void print_record(struct text *t, const struct lt_record *rec, size_t total, const struct lt_options *o)
+{
+    struct lt_writer *w = t->w;
+    prefix(t);
+    if (rec->kind == LT_DEFINITE && rec->indirect) {
+        lt_put_u64_commas(w, rec->bytes + rec->indirect);
+        lt_put(w, " (");
+        lt_put_u64_commas(w, rec->bytes);
+        lt_put(w, " direct, ");
+        lt_put_u64_commas(w, rec->indirect);
+        lt_put(w, " indirect)");
+    } else {
+        lt_put_u64_commas(w, rec->bytes);
+    }
+    lt_put(w, " bytes in ");
+    lt_put_u64_commas(w, rec->blocks);
+    lt_put(w, " blocks are ");
+    lt_put(w, kind_text(rec->kind));
+    lt_put(w, " in loss record ");
+    lt_put_u64_commas(w, rec->number);
+    lt_put(w, " of ");
+    lt_put_u64_commas(w, total);
+    lt_putc(w, '\n');
+    lt_report_frames(rec->stack, o, print_frame, t);
+    line(t, "");
+}
+
+static void summary_line(struct text *t, const char *label, uint64_t bytes, uint64_t blocks)
+{
+    prefix(t);
+    lt_put(t->w, label);
+    lt_put_u64_commas(t->w, bytes);
+    lt_put(t->w, " bytes in ");
+    lt_put_u64_commas(t->w, blocks);
+    lt_put(t->w, " blocks\n");
+}
+
+static void leak_summary(struct text *t, const struct lt_records *r, const struct lt_options *o)
+{
+    static const char *const heur_names[] = { "none", "stdstring", "length64", "newarray",
+                                              "multipleinheritance" };
+    line(t, "LEAK SUMMARY:");
+    summary_line(t, "   definitely lost: ", r->kind_bytes[LT_DEFINITE], r->kind_blocks[LT_DEFINITE]);
+    summary_line(t, "   indirectly lost: ", r->kind_bytes[LT_INDIRECT], r->kind_blocks[LT_INDIRECT]);
+    summary_line(t, "     possibly lost: ", r->kind_bytes[LT_POSSIBLE], r->kind_blocks[LT_POSSIBLE]);
+    summary_line(t, "   still reachable: ", r->kind_bytes[LT_REACHABLE], r->kind_blocks[LT_REACHABLE]);
+    bool any = false;
+    for (int h = 1; h < LT_NHEURISTICS; h++)
+        any |= r->heur_blocks[h] > 0;
+    if (any) {
+        line(t, "                      of which reachable via heuristic:");
+        for (int h = 1; h < LT_NHEURISTICS; h++) {
+            if (!r->heur_blocks[h])
+                continue;
+            char label[64];
+            size_t n = strlen(heur_names[h]);
+            memset(label, ' ', sizeof label);
+            memcpy(label, "                        ", 24);
+            memcpy(label + 24, heur_names[h], n);
+            /* "%-19s: " */
+            size_t end = 24 + (n < 19 ? 19 : n);
+            label[end] = ':';
+            label[end + 1] = ' ';
+            label[end + 2] = 0;
+            summary_line(t, label, r->heur_bytes[h], r->heur_blocks[h]);
+        }
+    }
+    summary_line(t, "        suppressed: ", r->supp_bytes, r->supp_blocks);
+    uint64_t leaked_blocks = r->kind_blocks[LT_DEFINITE] + r->kind_blocks[LT_INDIRECT] +
+                             r->kind_blocks[LT_POSSIBLE] + r->kind_blocks[LT_REACHABLE];
+    if (o->leak_check != LT_CHECK_FULL && leaked_blocks > 0)
+        line(t, "Rerun with --leak-check=full to see details of leaked memory");
+    if (o->leak_check == LT_CHECK_FULL && r->kind_blocks[LT_REACHABLE] > 0 &&
+        !(o->show_kinds & LT_KIND_BIT(LT_REACHABLE))) {
+        line(t, "Reachable blocks (those to which a pointer was found) are not shown.");
+        line(t, "To see them, rerun with: --leak-check=full --show-leak-kinds=all");
+    }
+    line(t, "");
+}
+
+void lt_report_text(struct lt_writer *w, const struct lt_records *r,
+                    const struct lt_report_ctx *ctx, const struct lt_options *o)
+{
+    struct text t = { w, ctx->pid };
+    bool talk = !o->quiet;
+    if (talk) {
+        line(&t, "leaktrace-" LT_VERSION ", a leak checker for unmodified programs");
+        if (ctx->command) {
+            prefix(&t);
+            lt_put(w, "Command: ");
+            lt_put(w, ctx->command);
+            lt_putc(w, '\n');
+        }
+        line(&t, "");
+        line(&t, "HEAP SUMMARY:");
+        summary_line(&t, "    in use at exit: ", r->in_use_bytes, r->in_use_blocks);
+        prefix(&t);
+        lt_put(w, "  total heap usage: ");
+        lt_put_u64_commas(w, ctx->usage.allocs);
+        lt_put(w, " allocs, ");
+        lt_put_u64_commas(w, ctx->usage.frees);
+        lt_put(w, " frees, ");
+        lt_put_u64_commas(w, ctx->usage.bytes_allocated);
+        lt_put(w, " bytes allocated\n");
+        line(&t, "");
+    }
+    if (o->leak_check == LT_CHECK_NO) {
+        if (talk) {
+            line(&t, "For a detailed leak analysis, rerun with: --leak-check=full");
+            line(&t, "");
+        }
+    } else if (r->in_use_blocks == 0) {
+        if (talk) {
+            line(&t, "All heap blocks were freed -- no leaks are possible");
+            line(&t, "");
+        }
+    } else {
+        for (size_t i = 0; i < r->n; i++)
+            if (r->v[i].shown)
+                print_record(&t, &r->v[i], r->n, o);
+        if (talk)
+            leak_summary(&t, r, o);
+    }
+    if (talk && !o->verbose)
+        line(&t, "For lists of detected and suppressed errors, rerun with: -s");
+    if (talk || r->errors) {
+        prefix(&t);
+        lt_put(w, "ERROR SUMMARY: ");
+        lt_put_u64_commas(w, r->errors);
+        lt_put(w, " errors from ");
+        lt_put_u64_commas(w, r->errors);
+        lt_put(w, " contexts (suppressed: ");
+        lt_put_u64_commas(w, r->supp_errors);
+        lt_put(w, " from ");
+        lt_put_u64_commas(w, r->supp_errors);
+        lt_put(w, ")\n");
+    }
+}

@@ -1,0 +1,61 @@
+/* report.h — loss records, their order, and the text report.
+ *
+ * Promises (Valgrind memcheck, mc_leakcheck.c print_results and research
+ * note §2): blocks are grouped into loss records by (kind, allocation
+ * stack), stacks compared over --leak-resolution frames; records are sorted
+ * by total bytes, then kind, then block count, then stack age, and numbered
+ * 1..T over all records (shown, hidden and suppressed); a definite record
+ * carries the indirect bytes of the cliques it leads. The text is Valgrind's
+ * line for line. */
+#ifndef LT_REPORT_H
+#define LT_REPORT_H
+#include "lt.h"
+#include "scan.h"
+#include "table.h"
+#include "options.h"
+#include "writer.h"
+
+struct lt_record {
+    uint8_t kind;          /* enum lt_kind */
+    uint32_t stack;        /* depot id of the record's stack */
+    uint64_t bytes;        /* direct bytes */
+    uint64_t indirect;     /* definite records: bytes of the cliques they lead */
+    uint64_t blocks;
+    uint32_t number;       /* 1-based "loss record K of T" */
+    int supp;              /* index of the suppression that matched, or -1 */
+    bool shown;            /* printed in the full report */
+    bool error;            /* counted in ERROR SUMMARY (and for --error-exitcode) */
+};
+
+struct lt_records {
+    struct lt_record *v;
+    size_t n, bytes;
+    uint64_t kind_bytes[LT_NKINDS], kind_blocks[LT_NKINDS];
+    uint64_t heur_bytes[LT_NHEURISTICS], heur_blocks[LT_NHEURISTICS];
+    uint64_t supp_bytes, supp_blocks;
+    uint64_t in_use_bytes, in_use_blocks;
+    uint64_t errors, supp_errors;
+};
+
+/* Groups, sorts, numbers and classifies (shown/error/suppressed). */
+int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct lt_options *o) LT_HIDDEN;
+void lt_records_free(struct lt_records *r) LT_HIDDEN;
+
+/* Context of a report. */
+struct lt_report_ctx {
+    int pid;
+    const char *command;   /* "prog arg1 arg2", or NULL */
+    struct lt_heap_usage usage;
+};
+
+/* Writes the text report (HEAP SUMMARY, records, LEAK SUMMARY, ERROR
+ * SUMMARY). Symbolization runs inside; the caller holds the guard. */
+void lt_report_text(struct lt_writer *w, const struct lt_records *r,
+                    const struct lt_report_ctx *ctx, const struct lt_options *o) LT_HIDDEN;
+
+/* Frames of a stack as printed (inlined frames expanded, cut after main).
+ * Calls fn once per printed frame; returns the number printed. */
+struct lt_frame_info;
+typedef void (*lt_frame_cb)(void *arg, int index, uintptr_t ip, const struct lt_frame_info *f);
+int lt_report_frames(uint32_t stack, const struct lt_options *o, lt_frame_cb cb, void *arg) LT_HIDDEN;
+#endif

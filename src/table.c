@@ -1,0 +1,312 @@
+/* table.c — the live-block table (see table.h).
+ *
+ * 512 stripes, each an open-addressing hash table with linear probing and
+ * backward-shift deletion (no tombstones), behind its own lock. An entry is
+ * two words:
+ *   w0 = (addr >> 3) | ((size >> 32) ^ 0x7ffff) << 45   (0 = empty slot)
+ *   w1 = (size & 0xffffffff) | stack << 32
+ * so 16 bytes per block, at most 3/4 full: 21-43 bytes of table per live
+ * block. Addresses are stored shifted and mixed with size bits, so no table
+ * word is a pointer into the heap. Blocks must be 8-byte aligned and below
+ * 2^48 (what every Linux allocator returns); others are not tracked. */
+#include "table.h"
+#include "arena.h"
+#include "lock.h"
+#include <string.h>
+
+#define NSTRIPES 512u
+#define STRIPE_BITS 9
+#define INITIAL_SLOTS 16u
+#define ADDR_BITS 45
+#define ADDR_MASK ((UINT64_C(1) << ADDR_BITS) - 1)
+#define SIZE_HI_FLIP UINT64_C(0x7ffff)
+
+struct entry {
+    uint64_t w0, w1;
+};
+
+struct stripe {
+    lt_lock_t lock;
+    uint32_t count;
+    uint32_t mask;               /* slots - 1; 0 when not allocated */
+    struct entry *slots;
+    uint64_t allocs, frees, bytes_allocated;
+} __attribute__((aligned(64)));
+
+static struct stripe stripes[NSTRIPES];
+
+static inline uint64_t mix(uint64_t x)
+{
+    /* splitmix64's finalizer: every input bit affects every output bit. */
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+static inline uint64_t key_of(uintptr_t addr) { return (uint64_t)addr >> 3; }
+
+static inline struct entry encode(uintptr_t addr, size_t size, uint32_t stack)
+{
+    struct entry e;
+    e.w0 = key_of(addr) | (((uint64_t)size >> 32) ^ SIZE_HI_FLIP) << ADDR_BITS;
+    e.w1 = ((uint64_t)size & 0xffffffffu) | (uint64_t)stack << 32;
+    return e;
+}
+
+static inline void decode(const struct entry *e, struct lt_block *b)
+{
+    b->addr = (uintptr_t)((e->w0 & ADDR_MASK) << 3);
+    b->size = (size_t)((((e->w0 >> ADDR_BITS) ^ SIZE_HI_FLIP) << 32) | (e->w1 & 0xffffffffu));
+    b->stack = (uint32_t)(e->w1 >> 32);
+}
+
+static inline bool trackable(uintptr_t addr)
+{
+    return addr && (addr & 7) == 0 && addr < (UINT64_C(1) << 48);
+}
+
+static inline struct stripe *stripe_of(uint64_t h) { return &stripes[h >> (64 - STRIPE_BITS)]; }
+
+void lt_table_init(void) {}
+
+/* Caller holds the stripe lock. Returns false when memory ran out. */
+static bool grow(struct stripe *s)
+{
+    uint32_t oldn = s->mask ? s->mask + 1 : 0;
+    uint32_t n = oldn ? oldn * 2 : INITIAL_SLOTS;
+    struct entry *nv = lt_arena_alloc((size_t)n * sizeof *nv);
+    if (!nv)
+        return false;
+    for (uint32_t i = 0; i < oldn; i++) {
+        struct entry e = s->slots[i];
+        if (!e.w0)
+            continue;
+        uint32_t j = (uint32_t)mix(e.w0 & ADDR_MASK) & (n - 1);
+        while (nv[j].w0)
+            j = (j + 1) & (n - 1);
+        nv[j] = e;
+    }
+    if (s->slots)
+        lt_arena_free(s->slots, (size_t)oldn * sizeof *nv);
+    s->slots = nv;
+    s->mask = n - 1;
+    return true;
+}
+
+static inline void lock_stripe(struct stripe *s)
+{
+    lt_tls.locked++;
+    lt_lock(&s->lock);
+}
+
+static inline void unlock_stripe(struct stripe *s)
+{
+    lt_unlock(&s->lock);
+    lt_tls.locked--;
+}
+
+static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new)
+{
+    if (!trackable(addr))
+        return false;
+    uint64_t k = key_of(addr), h = mix(k);
+    struct stripe *s = stripe_of(h);
+    struct entry e = encode(addr, size, stack);
+    bool ok = true;
+    lock_stripe(s);
+    if ((s->count + 1) * 4 > (s->mask + 1) * 3 || !s->mask)
+        ok = grow(s);
+    if (ok) {
+        uint32_t j = (uint32_t)h & s->mask;
+        while (s->slots[j].w0 && (s->slots[j].w0 & ADDR_MASK) != k)
+            j = (j + 1) & s->mask;
+        if (!s->slots[j].w0)
+            s->count++;
+        /* An address already present means the allocator reused it while
+         * we missed the free (e.g. freed by code we do not see): replace. */
+        s->slots[j] = e;
+        if (is_new) {
+            s->allocs++;
+            s->bytes_allocated += size;
+        } else {
+            s->frees--;
+        }
+    }
+    unlock_stripe(s);
+    return ok;
+}
+
+bool lt_table_insert(uintptr_t addr, size_t size, uint32_t stack)
+{
+    return insert(addr, size, stack, true);
+}
+
+void lt_table_restore(uintptr_t addr, size_t size, uint32_t stack)
+{
+    insert(addr, size, stack, false);
+}
+
+/* Backward-shift deletion: pull later entries of the probe run into the
+ * hole so lookups never need tombstones. Caller holds the lock. */
+static void delete_at(struct stripe *s, uint32_t hole)
+{
+    uint32_t j = hole;
+    for (;;) {
+        j = (j + 1) & s->mask;
+        if (!s->slots[j].w0)
+            break;
+        uint32_t home = (uint32_t)mix(s->slots[j].w0 & ADDR_MASK) & s->mask;
+        /* Move slot j into the hole if its home is not in (hole, j]. */
+        bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!between) {
+            s->slots[hole] = s->slots[j];
+            hole = j;
+        }
+    }
+    s->slots[hole].w0 = s->slots[hole].w1 = 0;
+    s->count--;
+}
+
+static struct entry *find(struct stripe *s, uint64_t k, uint64_t h)
+{
+    if (!s->mask)
+        return NULL;
+    uint32_t j = (uint32_t)h & s->mask;
+    while (s->slots[j].w0) {
+        if ((s->slots[j].w0 & ADDR_MASK) == k)
+            return &s->slots[j];
+        j = (j + 1) & s->mask;
+    }
+    return NULL;
+}
+
+bool lt_table_remove(uintptr_t addr, struct lt_block *out)
+{
+    if (!trackable(addr))
+        return false;
+    uint64_t k = key_of(addr), h = mix(k);
+    struct stripe *s = stripe_of(h);
+    lock_stripe(s);
+    struct entry *e = find(s, k, h);
+    if (e) {
+        if (out)
+            decode(e, out);
+        delete_at(s, (uint32_t)(e - s->slots));
+        s->frees++;
+    }
+    unlock_stripe(s);
+    return e != NULL;
+}
+
+bool lt_table_lookup(uintptr_t addr, struct lt_block *out)
+{
+    if (!trackable(addr))
+        return false;
+    uint64_t k = key_of(addr), h = mix(k);
+    struct stripe *s = stripe_of(h);
+    lock_stripe(s);
+    struct entry *e = find(s, k, h);
+    if (e && out)
+        decode(e, out);
+    unlock_stripe(s);
+    return e != NULL;
+}
+
+void lt_table_lock_all(void)
+{
+    for (unsigned i = 0; i < NSTRIPES; i++)
+        lock_stripe(&stripes[i]);
+}
+
+void lt_table_unlock_all(void)
+{
+    for (unsigned i = 0; i < NSTRIPES; i++)
+        unlock_stripe(&stripes[i]);
+}
+
+void lt_table_reset_child(void)
+{
+    for (unsigned i = 0; i < NSTRIPES; i++)
+        lt_lock_reset(&stripes[i].lock);
+}
+
+/* LSD radix sort on the address, 16 bits per pass (addresses < 2^48). */
+static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
+{
+    static size_t count[1 << 16];
+    for (int shift = 0; shift < 48; shift += 16) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(v[i].addr >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < (1 << 16); d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i].addr >> shift) & 0xffff]++] = v[i];
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
+struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes)
+{
+    lt_table_lock_all();
+    size_t total = 0;
+    for (unsigned i = 0; i < NSTRIPES; i++)
+        total += stripes[i].count;
+    size_t sz = (total ? total : 1) * sizeof(struct lt_block);
+    struct lt_block *v = lt_arena_alloc(sz);
+    size_t k = 0;
+    if (v) {
+        for (unsigned i = 0; i < NSTRIPES; i++) {
+            struct stripe *s = &stripes[i];
+            for (uint32_t j = 0; s->mask && j <= s->mask; j++)
+                if (s->slots[j].w0)
+                    decode(&s->slots[j], &v[k++]);
+        }
+    }
+    lt_table_unlock_all();
+    if (!v)
+        return NULL;
+    struct lt_block *tmp = lt_arena_alloc(sz);
+    if (!tmp) {
+        lt_arena_free(v, sz);
+        return NULL;
+    }
+    sort_by_addr(v, tmp, k);
+    lt_arena_free(tmp, sz);
+    *n = k;
+    *bytes = sz;
+    return v;
+}
+
+void lt_table_usage(struct lt_heap_usage *u)
+{
+    memset(u, 0, sizeof *u);
+    for (unsigned i = 0; i < NSTRIPES; i++) {
+        u->allocs += stripes[i].allocs;
+        u->frees += stripes[i].frees;
+        u->bytes_allocated += stripes[i].bytes_allocated;
+    }
+}
+
+size_t lt_table_storage_bytes(void)
+{
+    size_t b = 0;
+    for (unsigned i = 0; i < NSTRIPES; i++)
+        b += stripes[i].mask ? ((size_t)stripes[i].mask + 1) * sizeof(struct entry) : 0;
+    return b;
+}
+
+size_t lt_table_count(void)
+{
+    size_t c = 0;
+    for (unsigned i = 0; i < NSTRIPES; i++)
+        c += stripes[i].count;
+    return c;
+}

@@ -1,0 +1,42 @@
+/* table.h — the live-block table: address -> {size, stack id}.
+ *
+ * Promises: lock-striped (no global lock on the malloc/free path); entries
+ * are 16 bytes, addresses stored encoded so the table never looks like a
+ * root; storage comes from the arena. Also keeps Valgrind's
+ * "total heap usage" counters, per stripe. */
+#ifndef LT_TABLE_H
+#define LT_TABLE_H
+#include "lt.h"
+
+struct lt_block {
+    uintptr_t addr;
+    size_t size;
+    uint32_t stack;
+};
+
+void lt_table_init(void) LT_HIDDEN;
+/* Records a new live block; counts one allocation of `size` bytes.
+ * Returns false if the tool could not store it (out of arena memory). */
+bool lt_table_insert(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;
+/* Puts back a block removed by lt_table_remove (a failed realloc), undoing
+ * the free it counted. */
+void lt_table_restore(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;
+/* Forgets a block; counts one free if it was known. Returns whether it was. */
+bool lt_table_remove(uintptr_t addr, struct lt_block *out) LT_HIDDEN;
+bool lt_table_lookup(uintptr_t addr, struct lt_block *out) LT_HIDDEN;
+
+/* Snapshot of every live block, sorted by address, in arena memory
+ * (*n blocks; free with lt_arena_free(v, *bytes)). Takes every stripe lock
+ * while copying. */
+struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes) LT_HIDDEN;
+
+struct lt_heap_usage { uint64_t allocs, frees, bytes_allocated; };
+void lt_table_usage(struct lt_heap_usage *u) LT_HIDDEN;
+/* Bytes of table storage (for the memory-per-block figure). */
+size_t lt_table_storage_bytes(void) LT_HIDDEN;
+size_t lt_table_count(void) LT_HIDDEN;
+
+void lt_table_lock_all(void) LT_HIDDEN;
+void lt_table_unlock_all(void) LT_HIDDEN;
+void lt_table_reset_child(void) LT_HIDDEN;
+#endif

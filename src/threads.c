@@ -1,0 +1,422 @@
+/* threads.c — the thread registry and stopping the world (see threads.h).
+ *
+ * Stopping: the checking thread sends a signal to every other task listed
+ * in /proc/self/task. The handler records the interrupted registers and
+ * stack pointer from its ucontext and parks on a futex. A thread that is
+ * inside the tool when the signal arrives (lt_tls.busy) only notes the
+ * request and parks when it leaves the tool, so no parked thread ever holds
+ * a tool lock or sits inside the real allocator. The handler is installed
+ * once and stays: outside a stop it forwards the signal to whatever
+ * disposition the program had, so a late signal changes nothing. */
+#include "threads.h"
+#include "arena.h"
+#include "depot.h"
+#include "lock.h"
+#include "options.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define LT_MAX_DEAD 1024
+
+static lt_lock_t registry_lock = LT_LOCK_INIT;
+static struct lt_thread_rec *registry;
+static int ndead;
+static pthread_key_t exit_key;
+
+static pid_t my_tid(void) { return (pid_t)syscall(SYS_gettid); }
+
+/* ---- registry ---------------------------------------------------------------- */
+
+void lt_threads_lock(void) { lt_lock(&registry_lock); }
+void lt_threads_unlock(void) { lt_unlock(&registry_lock); }
+struct lt_thread_rec *lt_threads_first(void) { return registry; }
+
+/* A dead record whose stack the new thread reuses (glibc caches stacks)
+ * is recycled; so is the oldest dead one when too many pile up. */
+static struct lt_thread_rec *take_record(uintptr_t lo, uintptr_t hi)
+{
+    struct lt_thread_rec *r, *oldest_dead = NULL;
+    for (r = registry; r; r = r->next) {
+        if (r->state != LT_THREAD_DEAD)
+            continue;
+        if (r->stack_lo < hi && lo < r->stack_hi) {
+            ndead--;
+            return r;
+        }
+        oldest_dead = r;
+    }
+    if (ndead >= LT_MAX_DEAD && oldest_dead) {
+        ndead--;
+        return oldest_dead;
+    }
+    r = lt_arena_bump(sizeof *r);
+    if (r) {
+        r->next = registry;
+        registry = r;
+    }
+    return r;
+}
+
+static void stack_bounds(uintptr_t *lo, uintptr_t *hi)
+{
+    pthread_attr_t attr;
+    void *addr = NULL;
+    size_t size = 0;
+    *lo = *hi = 0;
+    lt_tls.busy++;              /* pthread_getattr_np may allocate */
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            *lo = (uintptr_t)addr;
+            *hi = (uintptr_t)addr + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    lt_tls.busy--;
+}
+
+/* Caller is busy (inside the tool). */
+static struct lt_thread_rec *register_self(uintptr_t entry_sp)
+{
+    uintptr_t lo, hi;
+    stack_bounds(&lo, &hi);
+    lt_lock(&registry_lock);
+    struct lt_thread_rec *r = take_record(lo, hi);
+    if (r) {
+        struct lt_thread_rec *next = r->next;
+        memset(r, 0, sizeof *r);
+        r->next = next;
+        r->tid = my_tid();
+        r->pthread_self = (uintptr_t)pthread_self();
+        r->stack_lo = lo;
+        r->stack_hi = hi;
+        r->entry_sp = entry_sp;
+        __atomic_store_n(&r->state, LT_THREAD_LIVE, __ATOMIC_RELEASE);
+    }
+    lt_unlock(&registry_lock);
+    lt_tls.thread = r;
+    return r;
+}
+
+/* Runs at thread exit (pthread key destructor: after return, pthread_exit
+ * and cancellation alike). */
+static void thread_exit(void *arg)
+{
+    struct lt_thread_rec *r = arg;
+    lt_tls.busy++;
+    lt_lock(&registry_lock);
+    if (r->state == LT_THREAD_LIVE) {
+        r->state = LT_THREAD_DEAD;
+        ndead++;
+    }
+    lt_unlock(&registry_lock);
+    lt_tls.thread = NULL;
+    lt_depot_thread_exit();
+    lt_threads_leave_tool();
+}
+
+struct start_block {
+    void *(*start)(void *);
+    void *arg;
+};
+
+static void *trampoline(void *p)
+{
+    struct start_block b = *(struct start_block *)p;
+    lt_tls.busy++;
+    lt_arena_free(p, sizeof b);
+    struct lt_thread_rec *r = register_self((uintptr_t)__builtin_frame_address(0));
+    if (r)
+        pthread_setspecific(exit_key, r);
+    lt_threads_leave_tool();
+    return b.start(b.arg);
+}
+
+int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), void *arg,
+                      int (*real_create)(void *, const void *, void *(*)(void *), void *))
+{
+    lt_tls.busy++;
+    struct start_block *b = lt_arena_alloc(sizeof *b);
+    lt_threads_leave_tool();
+    if (!b)
+        return real_create(thread, attr, start, arg);
+    b->start = start;
+    b->arg = arg;
+    /* glibc holds its stack-cache lock inside pthread_create, and the
+     * final check's __libc_freeres needs it: never park in here. Its own
+     * allocations (the new thread's DTV) are still tracked, as Valgrind does. */
+    lt_tls.nopark++;
+    int rc = real_create(thread, attr, trampoline, b);
+    lt_tls.nopark--;
+    lt_tls.busy++;
+    if (rc != 0)
+        lt_arena_free(b, sizeof *b);
+    lt_threads_leave_tool();     /* parks here if a stop came meanwhile */
+    return rc;
+}
+
+/* The main thread: its stack is the mapping holding the current stack
+ * pointer ([stack]); found at scan time from the map, so only the record. */
+void lt_threads_init(void)
+{
+    pthread_key_create(&exit_key, thread_exit);
+    lt_tls.busy++;
+    lt_lock(&registry_lock);
+    struct lt_thread_rec *r = take_record(0, 0);
+    if (r) {
+        r->tid = my_tid();
+        r->pthread_self = (uintptr_t)pthread_self();
+        r->state = LT_THREAD_LIVE;
+    }
+    lt_unlock(&registry_lock);
+    lt_tls.thread = r;
+    lt_tls.busy--;
+}
+
+void lt_threads_reset_child(void)
+{
+    lt_lock_reset(&registry_lock);
+    pid_t self = my_tid();
+    /* Only the forking thread exists in the child. */
+    for (struct lt_thread_rec *r = registry; r; r = r->next) {
+        if (r == lt_tls.thread) {
+            r->tid = self;
+        } else if (r->state == LT_THREAD_LIVE) {
+            r->state = LT_THREAD_DEAD;
+            ndead++;
+        }
+    }
+}
+
+/* ---- stopping the world -------------------------------------------------------- */
+
+static struct lt_world *volatile stopping;  /* the stop in progress, if any */
+static int acks;                            /* futex: threads that parked */
+static int release_gen;                     /* futex: bumped to let parked threads go */
+static int stop_sig;
+static struct sigaction previous;           /* the program's disposition of stop_sig */
+static bool installed;
+
+void lt_context_regs(const void *ucontext, uintptr_t regs[LT_NREGS], uintptr_t *sp)
+{
+    const ucontext_t *uc = ucontext;
+#if defined(__x86_64__)
+    static const int gp[LT_NREGS] = {
+        REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP, REG_RSP,
+        REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15 };
+    for (int i = 0; i < LT_NREGS; i++)
+        regs[i] = (uintptr_t)uc->uc_mcontext.gregs[gp[i]];
+    *sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+    for (int i = 0; i < LT_NREGS; i++)
+        regs[i] = (uintptr_t)uc->uc_mcontext.regs[i + 15];   /* x15..x30: callee-saved and fp/lr */
+    *sp = (uintptr_t)uc->uc_mcontext.sp;
+#else
+    (void)uc;
+    for (int i = 0; i < LT_NREGS; i++)
+        regs[i] = 0;
+    *sp = (uintptr_t)__builtin_frame_address(0);
+#endif
+}
+
+static void save_context(struct lt_stopped *slot, const ucontext_t *uc)
+{
+    lt_context_regs(uc, slot->regs, &slot->sp);
+}
+
+static struct lt_stopped *my_slot(struct lt_world *w)
+{
+    pid_t tid = my_tid();
+    for (int i = 0; i < w->n; i++)
+        if (w->v[i].tid == tid)
+            return &w->v[i];
+    return NULL;
+}
+
+static void park(struct lt_stopped *slot, const ucontext_t *uc)
+{
+    int gen = __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
+    save_context(slot, uc);
+    __atomic_store_n(&slot->acked, 1, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&acks, 1, __ATOMIC_ACQ_REL);
+    lt_futex_wake(&acks, 1);
+    while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) == gen)
+        lt_futex_wait(&release_gen, gen);
+}
+
+static void forward(int sig, siginfo_t *info, void *uc)
+{
+    if (previous.sa_flags & SA_SIGINFO) {
+        if (previous.sa_sigaction)
+            previous.sa_sigaction(sig, info, uc);
+    } else if (previous.sa_handler == SIG_DFL) {
+        /* Default action of a real-time signal is to terminate: re-raise. */
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(sig, &dfl, NULL);
+        raise(sig);
+    } else if (previous.sa_handler != SIG_IGN) {
+        previous.sa_handler(sig);
+    }
+}
+
+static void on_stop_signal(int sig, siginfo_t *info, void *uc)
+{
+    int saved = errno;
+    struct lt_world *w = stopping;
+    struct lt_stopped *slot = w ? my_slot(w) : NULL;
+    if (!slot || info->si_code != SI_TKILL || info->si_pid != getpid()) {
+        forward(sig, info, uc);
+    } else if (lt_tls.busy || lt_tls.nopark) {
+        lt_tls.park_pending = 1;     /* parks when it leaves the tool */
+    } else {
+        park(slot, uc);
+    }
+    errno = saved;
+}
+
+void lt_threads_leave_tool(void)
+{
+    if (--lt_tls.busy == 0 && !lt_tls.nopark && lt_tls.park_pending) {
+        lt_tls.park_pending = 0;
+        lt_threads_park_self();
+    }
+}
+
+void lt_threads_park_self(void)
+{
+    struct lt_world *w = stopping;
+    struct lt_stopped *slot = w ? my_slot(w) : NULL;
+    if (!slot || slot->acked)
+        return;
+    ucontext_t uc;
+    getcontext(&uc);
+    park(slot, &uc);
+}
+
+static void install_handler(void)
+{
+    int sig = lt_opt.stop_signal ? lt_opt.stop_signal : SIGRTMAX - 7;
+    struct sigaction sa, old;
+    sigaction(sig, NULL, &old);
+    if (installed && old.sa_sigaction == on_stop_signal)
+        return;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_stop_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+    sigfillset(&sa.sa_mask);
+    previous = old;
+    stop_sig = sig;
+    sigaction(sig, &sa, NULL);
+    installed = true;
+}
+
+/* Lists the other tasks of the process with getdents64 (opendir would
+ * allocate). */
+static int list_tasks(pid_t *out, int max)
+{
+    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    pid_t self = my_tid();
+    int n = 0;
+    char buf[8192];
+    for (;;) {
+        long got = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (got <= 0)
+            break;
+        for (long off = 0; off < got;) {
+            struct dirent64 *d = (struct dirent64 *)(buf + off);
+            off += d->d_reclen;
+            pid_t tid = 0;
+            const char *p = d->d_name;
+            if (*p < '0' || *p > '9')
+                continue;
+            while (*p >= '0' && *p <= '9')
+                tid = tid * 10 + (*p++ - '0');
+            if (tid != self && n < max)
+                out[n++] = tid;
+        }
+    }
+    close(fd);
+    return n;
+}
+
+static long remaining_ms(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+int lt_world_stop(struct lt_world *w, int timeout_ms)
+{
+    enum { MAXTASKS = 65536 };
+    memset(w, 0, sizeof *w);
+    static pid_t tids[MAXTASKS];
+    int n = list_tasks(tids, MAXTASKS);
+    if (n == 0)
+        return 0;
+    w->bytes = (size_t)n * sizeof *w->v;
+    w->v = lt_arena_alloc(w->bytes);
+    if (!w->v)
+        return -1;
+    w->n = n;
+    lt_lock(&registry_lock);
+    for (int i = 0; i < n; i++) {
+        w->v[i].tid = tids[i];
+        for (struct lt_thread_rec *r = registry; r; r = r->next)
+            if (r->tid == tids[i] && r->state == LT_THREAD_LIVE)
+                w->v[i].rec = r;
+    }
+    lt_unlock(&registry_lock);
+
+    install_handler();
+    __atomic_store_n(&acks, 0, __ATOMIC_RELEASE);
+    stopping = w;
+    int expected = 0;
+    for (int i = 0; i < n; i++) {
+        if (syscall(SYS_tgkill, getpid(), w->v[i].tid, stop_sig) == 0)
+            expected++;
+        else
+            w->v[i].acked = -1;           /* gone already */
+    }
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    for (;;) {
+        int got = __atomic_load_n(&acks, __ATOMIC_ACQUIRE);
+        if (got >= expected)
+            break;
+        long ms = remaining_ms(&deadline);
+        if (ms <= 0)
+            break;
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+        syscall(SYS_futex, &acks, FUTEX_WAIT_PRIVATE, got, &ts, NULL, 0);
+    }
+    return 0;
+}
+
+void lt_world_resume(struct lt_world *w)
+{
+    stopping = NULL;
+    __atomic_fetch_add(&release_gen, 1, __ATOMIC_ACQ_REL);
+    lt_futex_wake(&release_gen, 1 << 30);
+    if (w->v)
+        lt_arena_free(w->v, w->bytes);
+    w->v = NULL;
+    w->n = 0;
+}

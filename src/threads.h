@@ -1,0 +1,69 @@
+/* threads.h — the registry of the program's threads, and stopping them.
+ *
+ * Promises: every thread started through pthread_create is registered with
+ * its stack bounds and the stack pointer it started with; an exited thread
+ * stays known as dead until its stack is reused, so its dead frames are
+ * never taken for roots. At a check, every other thread of the process
+ * (registered or not, from /proc/self/task) is stopped by a signal and its
+ * registers and stack pointer recorded; a thread inside the tool stops only
+ * when it leaves it, so it never holds a tool or allocator lock while
+ * stopped. Threads that do not answer in time are scanned whole. */
+#ifndef LT_THREADS_H
+#define LT_THREADS_H
+#include "lt.h"
+#include <sys/types.h>
+
+#define LT_NREGS 16
+
+enum lt_thread_state { LT_THREAD_LIVE = 1, LT_THREAD_DEAD = 2 };
+
+struct lt_thread_rec {
+    struct lt_thread_rec *next;
+    int state;                 /* enum lt_thread_state */
+    pid_t tid;
+    uintptr_t pthread_self;    /* the thread descriptor (glibc: struct pthread *) */
+    uintptr_t stack_lo, stack_hi;
+    uintptr_t entry_sp;        /* stack pointer when the start routine was entered */
+};
+
+/* What a check knows about one other thread of the process. */
+struct lt_stopped {
+    pid_t tid;
+    volatile int acked;        /* 1 once the thread recorded its context and parked */
+    uintptr_t sp;
+    uintptr_t regs[LT_NREGS];
+    struct lt_thread_rec *rec; /* registry record, if registered */
+};
+
+struct lt_world {
+    struct lt_stopped *v;
+    int n;
+    size_t bytes;
+};
+
+/* General-purpose registers and stack pointer of a ucontext_t. */
+void lt_context_regs(const void *ucontext, uintptr_t regs[LT_NREGS], uintptr_t *sp) LT_HIDDEN;
+
+void lt_threads_init(void) LT_HIDDEN;            /* registers the main thread */
+/* pthread_create with a start routine that registers the new thread. */
+int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), void *arg,
+                      int (*real_create)(void *, const void *, void *(*)(void *), void *)) LT_HIDDEN;
+
+/* Stops every other thread of the process; waits up to `timeout_ms` for
+ * them. Returns 0 (the world may be partly stopped: see acked). */
+int lt_world_stop(struct lt_world *w, int timeout_ms) LT_HIDDEN;
+/* Lets stopped threads go on (for checks made while the program runs). */
+void lt_world_resume(struct lt_world *w) LT_HIDDEN;
+/* Parks the calling thread if a stop asked for it (it was inside the tool
+ * when the signal came). */
+void lt_threads_park_self(void) LT_HIDDEN;
+/* Decrements lt_tls.busy and parks if a stop request is pending. */
+void lt_threads_leave_tool(void) LT_HIDDEN;
+
+/* Iterates over the registry (under its lock, held by the caller through
+ * lt_threads_lock). */
+struct lt_thread_rec *lt_threads_first(void) LT_HIDDEN;
+void lt_threads_lock(void) LT_HIDDEN;
+void lt_threads_unlock(void) LT_HIDDEN;
+void lt_threads_reset_child(void) LT_HIDDEN;
+#endif

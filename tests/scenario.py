@@ -1,0 +1,697 @@
+#!/usr/bin/env python3
+"""Runs one scenario program under libleaktrace and checks its leak report.
+
+usage: scenario.py --lib LIB --cli CLI --exe EXE --src SRC
+                   [--valgrind-only] [--no-oracle] [--verbose]
+
+  --lib            the shim (libleaktrace.so), used as LD_PRELOAD
+  --cli            the `leaktrace` command (used by scenarios that say LAUNCH: cli)
+  --exe            the built scenario program
+  --src            its source file, which holds the directives below
+  --valgrind-only  check only that valgrind agrees with the EXPECT,
+                   EXPECT-RECORD and EXPECT-LINE lines of a scenario that has
+                   an ORACLE line (for writing scenarios; needs no library)
+  --no-oracle      skip the valgrind run even where the scenario asks for it
+  --verbose        print the reports even when everything matched
+
+Exit status 0 only if everything matched; 1 on a mismatch; 2 on a broken
+scenario file or a missing program/library.
+
+Directives
+----------
+Each directive is a comment line of its own in the scenario source,
+`// KEY: value` (or `// KEY` for flags), anywhere in the file. A line that
+starts with `// EXPECT` but names no key below is an error (typo guard).
+
+  // EXPECT: definite B/N indirect B/N possible B/N reachable B/N [suppressed B/N]
+        The LEAK SUMMARY of one process: bytes/blocks per kind (commas in
+        numbers allowed; a kind left out means 0/0; `suppressed` is only
+        compared when given). A report saying "All heap blocks were freed --
+        no leaks are possible" counts as all zero. Several EXPECT lines = one
+        per process; they are matched to the reports in any order.
+  // EXPECT-ANY: definite B/N ...
+        Alternatives for one (more) process: its summary must equal one of
+        the EXPECT-ANY lines. Used where a tool may legitimately differ from
+        valgrind (e.g. the DTV of a thread still running at exit).
+  // EXPECT-EXIT: N | signal NAME
+        Exit status of the run under the shim (default 0); `signal SIGABRT`
+        means killed by that signal. Any other death by a signal is a crash.
+  // PLAIN-EXIT: N | signal NAME
+        Exit status of the plain run (default: same as EXPECT-EXIT). Differs
+        only when an option such as --error-exitcode changes the status.
+  // ARGS: words...          arguments passed to the program (split on spaces)
+  // OPTIONS: words...       LEAKTRACE_OPTIONS for the shim run (with
+                             LAUNCH: cli they are passed as command flags)
+  // LAUNCH: cli             run `CLI OPTIONS... -- EXE ARGS...` instead of
+                             LD_PRELOAD=LIB EXE ARGS...
+  // LOG-FILE                add --log-file=TMPDIR/lt.%p.log and read the
+                             reports from those files (default: from stderr,
+                             where each process's lines are told apart by
+                             their ==PID== prefix)
+  // PROCESSES: N            number of reports expected (default: the number
+                             of EXPECT lines, plus one if there are EXPECT-ANY
+                             lines). One EXPECT line with N > 1 applies to all.
+  // EXPECT-RECORD: HEADER | fn0 | fn1 | ...
+        A loss record that must be shown in some report. HEADER is the record
+        line without the ==PID== prefix, e.g. `17 bytes in 1 blocks are
+        definitely lost in loss record 1 of 1` (compared exactly); if it has no
+        ` in loss record ` part, only the text before it is compared. fn0.. are
+        the leading frames' function names (fn0 is the allocator), as the
+        report prints them (C++: `leak()`); `*` stands for any one frame and
+        `...` for any number of frames.
+  // EXPECT-LINE: text
+        Some report line contains this text (whitespace runs collapsed, and
+        spaces before ':' ignored, on both sides).
+  // ORACLE: valgrind [extra valgrind args]
+        Also run `valgrind --leak-check=full --show-leak-kinds=all [extra]`
+        on the same program (reports to --log-file=TMPDIR/vg.%p.log) and
+        require that valgrind's summaries equal the EXPECT lines and the
+        shim's summaries (as multisets over processes). Skipped, with a
+        notice, when valgrind is not installed.
+  // NONDETERMINISTIC-OUTPUT  do not compare stdout with a plain run
+
+Other checks, always made: stdout of the shim run equals stdout of a plain
+run (no LD_PRELOAD); no run crashes (killed by an unexpected signal) or
+takes more than 60 s (valgrind: 240 s); at least one report is found.
+"""
+import argparse
+import os
+import re
+import resource
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+KINDS = ("definite", "indirect", "possible", "reachable")
+SUMMARY_NAMES = {
+    "definitely lost": "definite",
+    "indirectly lost": "indirect",
+    "possibly lost": "possible",
+    "still reachable": "reachable",
+    "suppressed": "suppressed",
+}
+RUN_TIMEOUT = 60
+VALGRIND_TIMEOUT = 240
+
+PID_LINE = re.compile(r"^==(\d+)== ?(.*)$")
+SUMMARY_LINE = re.compile(
+    r"^\s*(definitely lost|indirectly lost|possibly lost|still reachable|suppressed):"
+    r"\s+([\d,]+) bytes in ([\d,]+) blocks\s*$")
+NO_LEAKS = "All heap blocks were freed -- no leaks are possible"
+RECORD_HEADER = re.compile(
+    r"^(?P<bytes>[\d,]+)(?: \((?P<direct>[\d,]+) direct, (?P<indirect>[\d,]+) indirect\))?"
+    r" bytes in (?P<blocks>[\d,]+) blocks are (?P<kind>definitely lost|indirectly lost|"
+    r"possibly lost|still reachable) in loss record (?P<k>[\d,]+) of (?P<t>[\d,]+)$")
+FRAME_LINE = re.compile(r"^\s+(?:at|by) (?P<addr>0x[0-9A-Fa-f]+): (?P<rest>.*)$")
+LOC_TAIL = re.compile(r"^(?:in .*|[^ ()]+:\d+)$")
+
+KNOWN_KEYS = {"EXPECT", "EXPECT-ANY", "EXPECT-EXIT", "PLAIN-EXIT", "ARGS", "OPTIONS", "LAUNCH",
+              "LOG-FILE", "PROCESSES", "EXPECT-RECORD", "EXPECT-LINE", "ORACLE",
+              "NONDETERMINISTIC-OUTPUT"}
+DIRECTIVE = re.compile(r"^\s*//\s*([A-Z][A-Z-]*[A-Z])\s*(?::\s?(.*?))?\s*$")
+
+
+class ScenarioError(Exception):
+    """The scenario file itself is malformed."""
+
+
+# --------------------------------------------------------------------------
+# Report parsing (also used by tests/cli/test_valgrind_oracle.py)
+
+def num(s):
+    return int(s.replace(",", ""))
+
+
+def group_by_pid(text):
+    """{pid: [line without prefix, ...]} in order of first appearance."""
+    groups = {}
+    for line in text.splitlines():
+        m = PID_LINE.match(line)
+        if m:
+            groups.setdefault(m.group(1), []).append(m.group(2))
+    return groups
+
+
+def is_report(lines):
+    return any(l.strip() in ("HEAP SUMMARY:", "LEAK SUMMARY:") or NO_LEAKS in l for l in lines)
+
+
+def parse_summary(lines):
+    """{kind: (bytes, blocks)} including 'suppressed', or None if the report
+    states no leak summary at all."""
+    if any(NO_LEAKS in l for l in lines):
+        return {k: (0, 0) for k in KINDS + ("suppressed",)}
+    got = {}
+    in_summary = False
+    for l in lines:
+        if l.strip() == "LEAK SUMMARY:":
+            in_summary = True
+            got = {}
+            continue
+        if in_summary:
+            m = SUMMARY_LINE.match(l)
+            if m:
+                got[SUMMARY_NAMES[m.group(1)]] = (num(m.group(2)), num(m.group(3)))
+    if not got:
+        return None
+    for k in KINDS:
+        if k not in got:
+            return None
+    got.setdefault("suppressed", (0, 0))
+    return got
+
+
+def split_frame(rest):
+    """'malloc (in /x.so)' -> ('malloc', 'in /x.so'); 'main (t.c:9)' ->
+    ('main', 't.c:9'); '???' -> ('???', '')."""
+    rest = rest.rstrip()
+    if rest.endswith(")"):
+        i = rest.rfind(" (")
+        while i > 0:
+            tail = rest[i + 2:-1]
+            if LOC_TAIL.match(tail):
+                return rest[:i], tail
+            i = rest.rfind(" (", 0, i)
+    return rest, ""
+
+
+def parse_records(lines):
+    """Loss records in order: dicts with header, bytes, direct, indirect,
+    blocks, kind, k, t and frames [(fn, loc), ...]."""
+    records = []
+    cur = None
+    for l in lines:
+        m = RECORD_HEADER.match(l.strip())
+        if m:
+            cur = {
+                "header": l.strip(),
+                "bytes": num(m.group("bytes")),
+                "direct": num(m.group("direct")) if m.group("direct") else None,
+                "indirect": num(m.group("indirect")) if m.group("indirect") else None,
+                "blocks": num(m.group("blocks")),
+                "kind": m.group("kind"),
+                "k": num(m.group("k")),
+                "t": num(m.group("t")),
+                "frames": [],
+            }
+            records.append(cur)
+            continue
+        if cur is not None:
+            f = FRAME_LINE.match(l)
+            if f:
+                cur["frames"].append(split_frame(f.group("rest")))
+            else:
+                cur = None
+    return records
+
+
+def parse_reports(text):
+    """[(pid, lines, summary)] for every process that wrote a report."""
+    out = []
+    for pid, lines in group_by_pid(text).items():
+        if is_report(lines):
+            out.append((pid, lines, parse_summary(lines)))
+    return out
+
+
+def fmt_summary(s):
+    if s is None:
+        return "(no LEAK SUMMARY)"
+    parts = [f"{k} {s[k][0]:,}/{s[k][1]:,}" for k in KINDS]
+    if s.get("suppressed", (0, 0)) != (0, 0):
+        parts.append(f"suppressed {s['suppressed'][0]:,}/{s['suppressed'][1]:,}")
+    return " ".join(parts)
+
+
+def squash(s):
+    s = re.sub(r"\s+", " ", s.strip())
+    return re.sub(r" :", ":", s)
+
+
+# --------------------------------------------------------------------------
+# Scenario file
+
+class Scenario:
+    def __init__(self, path):
+        self.path = path
+        self.expect = []        # [dict], one per process
+        self.expect_any = []    # [dict], alternatives for one process
+        self.exit = 0
+        self.plain_exit = None
+        self.args = []
+        self.options = []
+        self.launch = "preload"
+        self.log_file = False
+        self.processes = None
+        self.records = []       # [(header, [fn...])]
+        self.lines = []
+        self.oracle = None      # None or [extra valgrind args]
+        self.nondeterministic = False
+        self.parse()
+
+    @staticmethod
+    def parse_counts(text, where):
+        toks = text.split()
+        if not toks or len(toks) % 2:
+            raise ScenarioError(f"{where}: expected 'KIND BYTES/BLOCKS ...', got {text!r}")
+        got = {}
+        for kind, val in zip(toks[0::2], toks[1::2]):
+            if kind not in KINDS + ("suppressed",):
+                raise ScenarioError(f"{where}: unknown kind {kind!r} (use {', '.join(KINDS)}, suppressed)")
+            m = re.fullmatch(r"([\d,]+)/([\d,]+)", val)
+            if not m:
+                raise ScenarioError(f"{where}: {kind} needs BYTES/BLOCKS, got {val!r}")
+            got[kind] = (num(m.group(1)), num(m.group(2)))
+        for k in KINDS:
+            got.setdefault(k, (0, 0))
+        return got
+
+    @staticmethod
+    def parse_exit(text, where):
+        t = text.strip()
+        m = re.fullmatch(r"signal\s+(\w+)", t)
+        if m:
+            name = m.group(1)
+            if name.isdigit():
+                return -int(name)
+            try:
+                return -int(getattr(signal, name if name.startswith("SIG") else "SIG" + name))
+            except AttributeError:
+                raise ScenarioError(f"{where}: unknown signal {name!r}")
+        if re.fullmatch(r"\d+", t):
+            return int(t)
+        raise ScenarioError(f"{where}: exit status must be N or 'signal NAME', got {text!r}")
+
+    def parse(self):
+        with open(self.path, encoding="utf-8") as f:
+            text = f.read()
+        for no, line in enumerate(text.splitlines(), 1):
+            m = DIRECTIVE.match(line)
+            if not m:
+                continue
+            key, val = m.group(1), (m.group(2) or "")
+            where = f"{self.path}:{no}"
+            if key not in KNOWN_KEYS:
+                if key.startswith("EXPECT"):
+                    raise ScenarioError(f"{where}: unknown directive {key}")
+                continue
+            if key == "EXPECT":
+                self.expect.append(self.parse_counts(val, where))
+            elif key == "EXPECT-ANY":
+                self.expect_any.append(self.parse_counts(val, where))
+            elif key == "EXPECT-EXIT":
+                self.exit = self.parse_exit(val, where)
+            elif key == "PLAIN-EXIT":
+                self.plain_exit = self.parse_exit(val, where)
+            elif key == "ARGS":
+                self.args = shlex.split(val)
+            elif key == "OPTIONS":
+                self.options = shlex.split(val)
+            elif key == "LAUNCH":
+                if val.strip() not in ("cli", "preload"):
+                    raise ScenarioError(f"{where}: LAUNCH must be 'cli' or 'preload'")
+                self.launch = val.strip()
+            elif key == "LOG-FILE":
+                self.log_file = True
+            elif key == "PROCESSES":
+                if not val.strip().isdigit():
+                    raise ScenarioError(f"{where}: PROCESSES needs a number")
+                self.processes = int(val)
+            elif key == "EXPECT-RECORD":
+                parts = [p.strip() for p in val.split(" | ")]
+                if not parts[0] or not RECORD_HEADER.match(parts[0] + ("" if " in loss record " in parts[0] else " in loss record 1 of 1")):
+                    raise ScenarioError(f"{where}: EXPECT-RECORD header is not a loss record header: {parts[0]!r}")
+                self.records.append((parts[0], parts[1:]))
+            elif key == "EXPECT-LINE":
+                if not val.strip():
+                    raise ScenarioError(f"{where}: EXPECT-LINE needs text")
+                self.lines.append(val)
+            elif key == "ORACLE":
+                words = shlex.split(val)
+                if not words or words[0] != "valgrind":
+                    raise ScenarioError(f"{where}: ORACLE must start with 'valgrind'")
+                self.oracle = words[1:]
+            elif key == "NONDETERMINISTIC-OUTPUT":
+                self.nondeterministic = True
+        if not self.expect and not self.expect_any:
+            raise ScenarioError(f"{self.path}: no EXPECT or EXPECT-ANY line")
+        n_expected = len(self.expect) + (1 if self.expect_any else 0)
+        if self.processes is None:
+            self.processes = n_expected
+        elif self.processes != n_expected:
+            if len(self.expect) == 1 and not self.expect_any:
+                self.expect = self.expect * self.processes
+            else:
+                raise ScenarioError(f"{self.path}: PROCESSES: {self.processes} but {n_expected} "
+                                    "EXPECT/EXPECT-ANY processes described")
+        if self.plain_exit is None:
+            self.plain_exit = self.exit
+
+    def slots(self):
+        """One list of acceptable summaries per expected process."""
+        out = [[e] for e in self.expect]
+        if self.expect_any:
+            out.append(list(self.expect_any))
+        return out
+
+
+def summary_matches(got, want):
+    if got is None:
+        return False
+    for k in KINDS:
+        if got[k] != want[k]:
+            return False
+    if "suppressed" in want and got.get("suppressed", (0, 0)) != want["suppressed"]:
+        return False
+    return True
+
+
+def assign(summaries, slots):
+    """True if each summary can be matched to a distinct slot (same count)."""
+    if len(summaries) != len(slots):
+        return False
+
+    def rec(i, used):
+        if i == len(summaries):
+            return True
+        for j, alts in enumerate(slots):
+            if j not in used and any(summary_matches(summaries[i], a) for a in alts):
+                if rec(i + 1, used | {j}):
+                    return True
+        return False
+
+    return rec(0, frozenset())
+
+
+def same_multiset(a, b):
+    key = lambda s: tuple(s[k] for k in KINDS) if s else ()
+    return sorted(map(key, a)) == sorted(map(key, b))
+
+
+# --------------------------------------------------------------------------
+# Running
+
+def status_text(rc):
+    if rc is None:
+        return "timed out"
+    if rc < 0:
+        try:
+            return f"killed by signal {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"killed by signal {-rc}"
+    return f"exit status {rc}"
+
+
+def no_core():
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run(cmd, env, timeout, cwd):
+    """(returncode or None on timeout, stdout, stderr) as text."""
+    p = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True, preexec_fn=no_core)
+    try:
+        out, err = p.communicate(timeout=timeout)
+        rc = p.returncode
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, err = p.communicate()
+        rc = None
+    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def clean_env():
+    env = dict(os.environ)
+    for k in ("LD_PRELOAD", "LEAKTRACE_OPTIONS"):
+        env.pop(k, None)
+    return env
+
+
+def read_logs(folder, prefix):
+    text = ""
+    for name in sorted(os.listdir(folder)):
+        if name.startswith(prefix):
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                text += f.read()
+    return text
+
+
+def indent(text, limit=400):
+    lines = text.splitlines()
+    if len(lines) > limit:
+        lines = lines[:limit // 2] + [f"... ({len(lines) - limit} lines left out) ..."] + lines[-limit // 2:]
+    return "\n".join("    " + l for l in lines) if lines else "    (empty)"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lib")
+    ap.add_argument("--cli")
+    ap.add_argument("--exe", required=True)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--valgrind-only", action="store_true")
+    ap.add_argument("--no-oracle", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
+    a = ap.parse_args()
+
+    name = os.path.splitext(os.path.basename(a.src))[0]
+    try:
+        scn = Scenario(a.src)
+    except (ScenarioError, OSError) as e:
+        print(f"scenario {name}: BROKEN SCENARIO: {e}")
+        return 2
+    exe = os.path.abspath(a.exe)
+    if not os.access(exe, os.X_OK):
+        print(f"scenario {name}: program not found or not executable: {exe}")
+        return 2
+
+    if not a.valgrind_only and (not a.lib or not os.path.exists(a.lib)):
+        print(f"scenario {name}: FAIL: library not found: {a.lib!r} (build libleaktrace.so first)")
+        return 2
+
+    failures = []
+    notes = []
+    work = tempfile.mkdtemp(prefix=f"lt-scenario-{name}-")
+    shim_text = vg_text = ""
+    try:
+        # ---- valgrind, the oracle
+        vg_summaries = None
+        if a.valgrind_only and scn.oracle is None:
+            print(f"scenario {name}: SKIP (no ORACLE line: its EXPECT lines are stated semantics)")
+            return 0
+        want_oracle = scn.oracle is not None and not a.no_oracle
+        if want_oracle and shutil.which("valgrind") is None:
+            notes.append("valgrind is not installed: oracle comparison skipped")
+            want_oracle = False
+            if a.valgrind_only:
+                print(f"scenario {name}: valgrind not installed")
+                return 2
+        if want_oracle:
+            vg_dir = os.path.join(work, "vg")
+            os.mkdir(vg_dir)
+            cmd = ["valgrind", "--leak-check=full", "--show-leak-kinds=all",
+                   f"--log-file={vg_dir}/vg.%p.log"] + (scn.oracle or []) + [exe] + scn.args
+            rc, _, _ = run(cmd, clean_env(), VALGRIND_TIMEOUT, work)
+            vg_text = read_logs(vg_dir, "vg.")
+            if rc is None:
+                failures.append(f"valgrind run timed out after {VALGRIND_TIMEOUT} s")
+            vg_reports = parse_reports(vg_text)
+            vg_summaries = [s for _, _, s in vg_reports]
+            if not vg_reports:
+                failures.append(f"valgrind wrote no report ({status_text(rc)})")
+            elif not assign(vg_summaries, scn.slots()):
+                failures.append("EXPECT lines disagree with valgrind (the scenario or the valgrind "
+                                "version is wrong): valgrind says " +
+                                " | ".join(fmt_summary(s) for s in vg_summaries))
+            # The record and line expectations must hold for valgrind too
+            # (with --show-leak-kinds=all it shows every record).
+            for r in scn.records:
+                if vg_reports and not find_record(vg_reports, r):
+                    failures.append(f"EXPECT-RECORD disagrees with valgrind: it shows no record '{r[0]}' "
+                                    f"with leading frames {' | '.join(r[1])}")
+            for want in scn.lines:
+                if vg_reports and not find_line(vg_reports, want) and not vg_only_differs(want):
+                    failures.append(f"EXPECT-LINE disagrees with valgrind: no line contains {want!r}")
+
+        if a.valgrind_only:
+            return finish(name, failures, notes, "", vg_text, a.verbose,
+                          "valgrind: " + " | ".join(fmt_summary(s) for s in (vg_summaries or [])))
+
+        # ---- plain run
+        lib = os.path.abspath(a.lib)
+        prc, pout, perr = run([exe] + scn.args, clean_env(), RUN_TIMEOUT, work)
+        if prc is None:
+            failures.append(f"plain run (no shim) timed out after {RUN_TIMEOUT} s")
+        elif prc != scn.plain_exit:
+            failures.append(f"plain run (no shim): {status_text(prc)}, expected {status_text(scn.plain_exit)}"
+                            + (f"\n  its stderr:\n{indent(perr, 40)}" if perr else ""))
+
+        # ---- shim run
+        lt_dir = os.path.join(work, "lt")
+        os.mkdir(lt_dir)
+        options = list(scn.options)
+        if scn.log_file:
+            options.append(f"--log-file={lt_dir}/lt.%p.log")
+        env = clean_env()
+        if scn.launch == "cli":
+            if not a.cli or not os.access(a.cli, os.X_OK):
+                print(f"scenario {name}: FAIL: leaktrace command not found: {a.cli!r}")
+                return 2
+            cmd = [os.path.abspath(a.cli)] + options + ["--", exe] + scn.args
+            how = " ".join(cmd)
+        else:
+            env["LD_PRELOAD"] = lib
+            if options:
+                env["LEAKTRACE_OPTIONS"] = " ".join(options)
+            cmd = [exe] + scn.args
+            how = f"LD_PRELOAD={lib} " + (f"LEAKTRACE_OPTIONS='{env['LEAKTRACE_OPTIONS']}' " if options else "") + " ".join(cmd)
+        src, sout, serr = run(cmd, env, RUN_TIMEOUT, work)
+        shim_text = serr + (read_logs(lt_dir, "lt.") if scn.log_file else "")
+        if src is None:
+            failures.append(f"run under the shim timed out after {RUN_TIMEOUT} s")
+        elif src < 0 and src != scn.exit:
+            failures.append(f"run under the shim CRASHED: {status_text(src)}")
+        elif src != scn.exit:
+            failures.append(f"run under the shim: {status_text(src)}, expected {status_text(scn.exit)}")
+
+        if not scn.nondeterministic and prc is not None and src is not None and sout != pout:
+            failures.append("stdout under the shim differs from the plain run:\n  plain:\n"
+                            + indent(pout, 40) + "\n  shim:\n" + indent(sout, 40))
+
+        reports = parse_reports(shim_text)
+        summaries = [s for _, _, s in reports]
+        if not reports:
+            failures.append("no leak report found (no '==PID== HEAP SUMMARY:' / 'LEAK SUMMARY:' / "
+                            f"'{NO_LEAKS}' lines" + (" in the log files" if scn.log_file else " on stderr")
+                            + f"; is {lib} a working libleaktrace?)")
+        else:
+            if len(reports) != scn.processes:
+                failures.append(f"{len(reports)} report(s) found (PIDs {', '.join(p for p, _, _ in reports)}), "
+                                f"expected {scn.processes}")
+            for pid, _, s in reports:
+                if s is None:
+                    failures.append(f"report of PID {pid} has no complete LEAK SUMMARY")
+            if len(reports) == scn.processes and not assign(summaries, scn.slots()):
+                want = [" or ".join(fmt_summary(x) for x in alts) for alts in scn.slots()]
+                failures.append("LEAK SUMMARY differs from EXPECT:\n" +
+                                "\n".join(f"    shim:     {fmt_summary(s)}" for s in summaries) + "\n" +
+                                "\n".join(f"    expected: {w}" for w in want) +
+                                diff_kinds(summaries, scn.slots()))
+            if vg_summaries is not None and vg_summaries and scn.expect_any == [] \
+                    and not same_multiset(summaries, vg_summaries):
+                failures.append("LEAK SUMMARY differs from valgrind's:\n" +
+                                "\n".join(f"    shim:     {fmt_summary(s)}" for s in summaries) + "\n" +
+                                "\n".join(f"    valgrind: {fmt_summary(s)}" for s in vg_summaries))
+            for r in scn.records:
+                if not find_record(reports, r):
+                    failures.append(f"no loss record '{r[0]}' with leading frames {' | '.join(r[1])}"
+                                    + near_records(reports, r))
+            for want in scn.lines:
+                if not find_line(reports, want):
+                    failures.append(f"no report line contains {want!r}")
+
+        ok_line = "shim: " + " | ".join(fmt_summary(s) for s in summaries)
+        if vg_summaries is not None:
+            ok_line += "; valgrind agrees" if not failures else ""
+        return finish(name, failures, notes, shim_text, vg_text, a.verbose, ok_line, how)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def vg_only_differs(line):
+    """Lines that legitimately differ between the oracle run (always
+    --show-leak-kinds=all) and the shim run (the scenario's own options)."""
+    return "ERROR SUMMARY" in line
+
+
+def diff_kinds(summaries, slots):
+    if len(summaries) != 1 or len(slots) != 1:
+        return ""
+    got = summaries[0]
+    if got is None:
+        return ""
+    best = min(slots[0], key=lambda w: sum(got[k] != w[k] for k in KINDS))
+    diffs = [f"{k}: shim {got[k][0]:,}/{got[k][1]:,} vs expected {best[k][0]:,}/{best[k][1]:,}"
+             for k in KINDS if got[k] != best[k]]
+    return ("\n    differs in " + "; ".join(diffs)) if diffs else ""
+
+
+def record_header_matches(have, want):
+    if " in loss record " in want:
+        return have == want
+    return have.split(" in loss record ")[0] == want
+
+
+def find_record(reports, r):
+    want_header, want_fns = r
+    for _, lines, _ in reports:
+        for rec in parse_records(lines):
+            if record_header_matches(rec["header"], want_header):
+                if frames_match([fn for fn, _ in rec["frames"]], want_fns):
+                    return True
+    return False
+
+
+def frames_match(fns, want):
+    """True if the record's leading function names match the pattern: each
+    item names one frame exactly, '*' is any one frame, '...' any number of
+    frames (zero or more); frames after the pattern are not compared."""
+    if not want:
+        return True
+    if want[0] == "...":
+        return any(frames_match(fns[i:], want[1:]) for i in range(len(fns) + 1))
+    if not fns:
+        return False
+    return (want[0] == "*" or want[0] == fns[0]) and frames_match(fns[1:], want[1:])
+
+
+def near_records(reports, r):
+    """Shows the records whose header matches, or all headers, as a hint."""
+    out = []
+    for pid, lines, _ in reports:
+        for rec in parse_records(lines):
+            if record_header_matches(rec["header"], r[0]):
+                out.append(f"      PID {pid}: {rec['header']}: " + " | ".join(fn for fn, _ in rec["frames"]))
+    if not out:
+        for pid, lines, _ in reports:
+            out += [f"      PID {pid}: {rec['header']}" for rec in parse_records(lines)]
+        return ("\n    records shown:\n" + "\n".join(out)) if out else "\n    (no loss records shown)"
+    return "\n    records with that header:\n" + "\n".join(out)
+
+
+def find_line(reports, want):
+    w = squash(want)
+    return any(w in squash(l) for _, lines, _ in reports for l in lines)
+
+
+def finish(name, failures, notes, shim_text, vg_text, verbose, ok_line, how=""):
+    for n in notes:
+        print(f"scenario {name}: NOTE: {n}")
+    if not failures:
+        print(f"scenario {name}: PASS ({ok_line})")
+        if verbose:
+            print("  shim report:\n" + indent(shim_text))
+            if vg_text:
+                print("  valgrind report:\n" + indent(vg_text))
+        return 0
+    print(f"scenario {name}: FAIL")
+    if how:
+        print(f"  ran: {how}")
+    for f in failures:
+        print("  - " + f)
+    print("  shim output (stderr, then log files):")
+    print(indent(shim_text))
+    if vg_text:
+        print("  valgrind report:")
+        print(indent(vg_text))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
