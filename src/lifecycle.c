@@ -26,7 +26,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,14 +185,61 @@ static char *command_line(void)
     return s;
 }
 
-static void release_libc_caches(void)
+/* A thread we stopped may hold a libc lock that __libc_freeres needs
+ * (e.g. in the middle of dlopen): a one-shot timer on this thread jumps
+ * out of freeres instead of waiting forever. */
+#define FREERES_TIMEOUT_S 3
+static sigjmp_buf freeres_jmp;
+static volatile int in_freeres;
+
+static void on_watchdog(int sig)
 {
-    /* Valgrind runs both at exit (--run-cxx-freeres, --run-libc-freeres),
-     * so blocks libc and libstdc++ keep for themselves are not reported. */
-    if (_ZN9__gnu_cxx9__freeresEv)
-        _ZN9__gnu_cxx9__freeresEv();
-    if (__libc_freeres)
-        __libc_freeres();
+    (void)sig;
+    if (in_freeres)
+        siglongjmp(freeres_jmp, 1);
+}
+
+/* Returns false if the watchdog had to cut it short. */
+static bool release_libc_caches(void)
+{
+    int sig = SIGRTMAX - 6;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_watchdog;
+    sa.sa_flags = SA_NODEFER;
+    sigaction(sig, &sa, &old);
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = sig;
+    sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    timer_t timer;
+    bool armed = timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0;
+    if (armed) {
+        struct itimerspec its = { .it_value = { FREERES_TIMEOUT_S, 0 } };
+        timer_settime(timer, 0, &its, NULL);
+    }
+    volatile bool completed = true;
+    if (sigsetjmp(freeres_jmp, 1) == 0) {
+        in_freeres = 1;
+        /* Valgrind runs both at exit (--run-cxx-freeres, --run-libc-freeres),
+         * so blocks libc and libstdc++ keep for themselves are not reported. */
+        if (_ZN9__gnu_cxx9__freeresEv)
+            _ZN9__gnu_cxx9__freeresEv();
+        if (__libc_freeres)
+            __libc_freeres();
+    } else {
+        completed = false;
+    }
+    in_freeres = 0;
+    if (armed)
+        timer_delete(timer);
+    sigaction(sig, &old, NULL);
+    if (!completed)
+        lt_warn("releasing libc's caches did not finish in %d s (a stopped thread holds a "
+                "libc lock); the report may list blocks libc keeps for itself",
+                FREERES_TIMEOUT_S);
+    return completed;
 }
 
 static void write_report(const struct lt_records *r, const struct lt_report_ctx *ctx)
@@ -230,8 +279,7 @@ uint64_t lt_check(bool final)
 
     struct lt_world world;
     lt_world_stop(&world, STOP_TIMEOUT_MS);
-    if (final)
-        release_libc_caches();
+    bool caches_released = final && release_libc_caches();
 
     struct lt_maps maps;
     lt_maps_read(&maps);
@@ -266,8 +314,11 @@ uint64_t lt_check(bool final)
     lt_maps_free(&maps);
     if (final)
         __atomic_store_n(&lt_state, LT_STATE_DONE, __ATOMIC_RELEASE);
-    else
-        lt_world_resume(&world);   /* at exit the others stay parked until the kernel ends them */
+    /* After a complete __libc_freeres the other threads must not run again
+     * (libc's caches are gone): at exit they stay parked until the kernel
+     * ends them. Otherwise they go on. */
+    if (!caches_released)
+        lt_world_resume(&world);
     lt_unlock(&check_lock);
     lt_tls.busy--;
     return errors;
