@@ -24,6 +24,14 @@ struct region {
     uintptr_t committed;             /* [lo, committed) is read/write */
 };
 
+/* Allocations made while this thread already holds the arena lock (a
+ * signal handler that interrupted the arena and then needs memory, e.g.
+ * exit() from a handler) get their own mapping instead of deadlocking. */
+#define LT_EMERGENCY_SLOTS 256
+static struct { uintptr_t lo, hi; } emergency[LT_EMERGENCY_SLOTS];
+static int nemergency;
+static __thread int in_arena __attribute__((tls_model("initial-exec")));
+
 static struct {
     lt_lock_t lock;
     struct region r[LT_ARENA_MAX_REGIONS];
@@ -103,11 +111,50 @@ static void out_of_memory(size_t size)
     }
 }
 
-void *lt_arena_bump(size_t size)
+static void *emergency_alloc(size_t size)
+{
+    size = (size + 4095) & ~(size_t)4095;
+    int slot = __atomic_fetch_add(&nemergency, 1, __ATOMIC_ACQ_REL);
+    if (slot >= LT_EMERGENCY_SLOTS)
+        return NULL;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    emergency[slot].hi = (uintptr_t)p + size;
+    __atomic_store_n(&emergency[slot].lo, (uintptr_t)p, __ATOMIC_RELEASE);
+    return p;
+}
+
+static bool emergency_free(void *p)
+{
+    int n = __atomic_load_n(&nemergency, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n && i < LT_EMERGENCY_SLOTS; i++)
+        if (emergency[i].lo == (uintptr_t)p) {
+            munmap(p, emergency[i].hi - emergency[i].lo);
+            return true;   /* the slot stays listed: its range is simply unmapped */
+        }
+    return false;
+}
+
+static void arena_lock(void)
 {
     lt_lock(&A.lock);
-    void *p = bump_locked((size + 15) & ~(size_t)15, 16);
+    in_arena++;
+}
+
+static void arena_unlock(void)
+{
+    in_arena--;
     lt_unlock(&A.lock);
+}
+
+void *lt_arena_bump(size_t size)
+{
+    if (in_arena)
+        return emergency_alloc(size);
+    arena_lock();
+    void *p = bump_locked((size + 15) & ~(size_t)15, 16);
+    arena_unlock();
     if (!p)
         out_of_memory(size);
     return p;   /* fresh committed pages are zero */
@@ -119,11 +166,13 @@ void *lt_arena_alloc(size_t size)
     unsigned c = size_class(size ? size : 1, &rounded);
     if (c >= LT_NCLASSES)
         return NULL;
-    lt_lock(&A.lock);
+    if (in_arena)
+        return emergency_alloc(rounded);
+    arena_lock();
     void *p = A.freelist[c];
     if (p) {
         A.freelist[c] = *(void **)p;
-        lt_unlock(&A.lock);
+        arena_unlock();
         if (rounded < LT_BIG)
             memset(p, 0, rounded);
         else
@@ -131,7 +180,7 @@ void *lt_arena_alloc(size_t size)
         return p;
     }
     p = bump_locked(rounded, rounded < 4096 ? 16 : 4096);
-    lt_unlock(&A.lock);
+    arena_unlock();
     if (!p)
         out_of_memory(rounded);
     return p;
@@ -139,16 +188,18 @@ void *lt_arena_alloc(size_t size)
 
 void lt_arena_free(void *p, size_t size)
 {
-    if (!p)
+    if (!p || emergency_free(p))
         return;
     size_t rounded;
     unsigned c = size_class(size ? size : 1, &rounded);
     if (rounded >= LT_BIG)
         madvise(p, rounded, MADV_DONTNEED);
-    lt_lock(&A.lock);
+    if (in_arena)
+        return;            /* nested in the arena: leak it rather than deadlock */
+    arena_lock();
     *(void **)p = A.freelist[c];
     A.freelist[c] = p;
-    lt_unlock(&A.lock);
+    arena_unlock();
 }
 
 char *lt_arena_strdup(const char *s)
@@ -165,6 +216,10 @@ bool lt_arena_contains(uintptr_t p)
     for (int i = 0; i < A.nregions; i++)
         if (p >= A.r[i].lo && p < A.r[i].hi)
             return true;
+    int n = __atomic_load_n(&nemergency, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n && i < LT_EMERGENCY_SLOTS; i++)
+        if (p >= emergency[i].lo && p < emergency[i].hi)
+            return true;
     return false;
 }
 
@@ -175,11 +230,22 @@ int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max)
         lo[n] = A.r[i].lo;
         hi[n] = A.r[i].hi;
     }
+    int ne = __atomic_load_n(&nemergency, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < ne && i < LT_EMERGENCY_SLOTS && n < max; i++)
+        if (emergency[i].lo) {
+            lo[n] = emergency[i].lo;
+            hi[n] = emergency[i].hi;
+            n++;
+        }
     return n;
 }
 
 size_t lt_arena_committed(void) { return A.committed_bytes; }
 
-void lt_arena_lock(void) { lt_lock(&A.lock); }
-void lt_arena_unlock(void) { lt_unlock(&A.lock); }
-void lt_arena_reset_child(void) { lt_lock_reset(&A.lock); }
+void lt_arena_lock(void) { arena_lock(); }
+void lt_arena_unlock(void) { arena_unlock(); }
+void lt_arena_reset_child(void)
+{
+    lt_lock_reset(&A.lock);
+    in_arena = 0;
+}

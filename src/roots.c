@@ -241,8 +241,10 @@ static bool is_root_mapping(const struct lt_map *m)
     if ((m->prot & (LT_MAP_R | LT_MAP_W)) != (LT_MAP_R | LT_MAP_W))
         return false;
     /* Device mappings may have side effects when read (Valgrind skips
-     * character and block devices, but not /dev/zero). */
-    if (strncmp(m->path, "/dev/", 5) == 0 && strcmp(m->path, "/dev/zero") != 0 &&
+     * character and block devices, but not /dev/zero). Shared anonymous
+     * memory is listed as "/dev/zero (deleted)"; POSIX shared memory lives
+     * in /dev/shm (tmpfs files, not devices). */
+    if (strncmp(m->path, "/dev/", 5) == 0 && strncmp(m->path, "/dev/zero", 9) != 0 &&
         strncmp(m->path, "/dev/shm/", 9) != 0)
         return false;
     return true;
@@ -282,8 +284,8 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
                    const struct lt_world *world, const struct lt_exit_ctx *self)
 {
     struct ranges ex = { 0 };
-    uintptr_t alo[16], ahi[16];
-    int na = lt_arena_ranges(alo, ahi, 16);
+    uintptr_t alo[300], ahi[300];
+    int na = lt_arena_ranges(alo, ahi, 300);
     for (int i = 0; i < na; i++)
         add(&ex, alo[i], ahi[i]);
     for (int i = 0; i < nself; i++)

@@ -215,22 +215,47 @@ bool lt_table_lookup(uintptr_t addr, struct lt_block *out)
     return e != NULL;
 }
 
+/* Which stripes lock_all really took: when this thread already holds a
+ * stripe (a signal handler interrupted a table operation and the program
+ * then exits from the handler), that stripe can never be had; after a
+ * bounded wait it is read as it is rather than deadlocking. */
+static bool taken[NSTRIPES];
+
 void lt_table_lock_all(void)
 {
-    for (unsigned i = 0; i < NSTRIPES; i++)
-        lock_stripe(&stripes[i]);
+    bool nested = lt_tls.locked > 0;
+    for (unsigned i = 0; i < NSTRIPES; i++) {
+        if (!nested) {
+            lock_stripe(&stripes[i]);
+            taken[i] = true;
+            continue;
+        }
+        taken[i] = false;
+        for (int spin = 0; spin < 100000 && !taken[i]; spin++) {
+            taken[i] = lt_trylock(&stripes[i].lock);
+            if (!taken[i])
+                lt_cpu_relax();
+        }
+        if (taken[i])
+            lt_tls.locked++;
+    }
 }
 
 void lt_table_unlock_all(void)
 {
     for (unsigned i = 0; i < NSTRIPES; i++)
-        unlock_stripe(&stripes[i]);
+        if (taken[i]) {
+            taken[i] = false;
+            unlock_stripe(&stripes[i]);
+        }
 }
 
 void lt_table_reset_child(void)
 {
-    for (unsigned i = 0; i < NSTRIPES; i++)
+    for (unsigned i = 0; i < NSTRIPES; i++) {
         lt_lock_reset(&stripes[i].lock);
+        taken[i] = false;
+    }
 }
 
 /* LSD radix sort on the address, 16 bits per pass (addresses < 2^48). */

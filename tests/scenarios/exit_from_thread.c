@@ -2,10 +2,11 @@
 // local is reachable (main is alive, blocked), so is the exiting thread's
 // held local; the block the thread dropped is definitely lost. No ORACLE:
 // the exiting thread is alive at the check, and Valgrind counts its glibc
-// TLS vector (DTV, 272 bytes) as possibly lost; a tool may count it as
-// reachable or leave it out instead.
-// EXPECT-ANY: definite 9/1 indirect 0/0 possible 272/1 reachable 700/2
-// EXPECT-ANY: definite 9/1 indirect 0/0 possible 0/0 reachable 972/3
+// TLS vector (DTV: 272 bytes under valgrind, more under a preloaded tool
+// whose libraries have TLS, see live_thread_stack.c) as possibly lost; a
+// tool may count it as reachable or leave it out instead.
+// EXPECT-ANY: definite 9/1 indirect 0/0 possible 272..800/1 reachable 700/2
+// EXPECT-ANY: definite 9/1 indirect 0/0 possible 0/0 reachable 972..1500/3
 // EXPECT-ANY: definite 9/1 indirect 0/0 possible 0/0 reachable 700/2
 // EXPECT-EXIT: 2
 #include "scenario.h"
