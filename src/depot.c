@@ -157,6 +157,24 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
     return lt_depot_intern(ips, depth);
 }
 
+uint32_t lt_depot_capture_context(void *ucontext)
+{
+    unw_cursor_t c;
+    uintptr_t ips[LT_MAX_CALLERS];
+    uint32_t depth = 0, max = (uint32_t)lt_opt.num_callers;
+    if (unw_init_local2(&c, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) != 0)
+        return 0;
+    do {
+        unw_word_t ip;
+        if (unw_get_reg(&c, UNW_REG_IP, &ip) != 0 || !ip)
+            break;
+        if (depth && ip >= self_lo && ip < self_hi)
+            continue;
+        ips[depth++] = (uintptr_t)ip;
+    } while (depth < max && unw_step(&c) > 0);
+    return depth ? lt_depot_intern(ips, depth) : 0;
+}
+
 const struct lt_stack *lt_depot_get(uint32_t id)
 {
     uint32_t c = id >> CHUNK_BITS;

@@ -24,6 +24,10 @@ void lt_depot_init(void) LT_HIDDEN;
  * any lock. Returns the depot id, or 0 if the stack could not be stored. */
 uint32_t lt_depot_capture(void) LT_HIDDEN;
 
+/* Captures the stack of an interrupted context (a signal's ucontext):
+ * frame 0 is the instruction that was interrupted. Slow path only. */
+uint32_t lt_depot_capture_context(void *ucontext) LT_HIDDEN;
+
 /* Interns an explicit stack (tests, and stacks built elsewhere). */
 uint32_t lt_depot_intern(const uintptr_t *ips, uint32_t depth) LT_HIDDEN;
 

@@ -17,6 +17,7 @@
 #include "report.h"
 #include "roots.h"
 #include "scan.h"
+#include "signals.h"
 #include "symbols.h"
 #include "table.h"
 #include "threads.h"
@@ -47,6 +48,8 @@ static int saved_argc;
 static struct stat err_stat;
 static char err_path[PATH_MAX];
 static int final_done;
+static int fatal_signal;
+static uint32_t fatal_stack;
 static struct lt_exit_ctx exit_ctx;
 static int exit_ctx_taken;
 
@@ -207,7 +210,7 @@ static bool release_libc_caches(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_watchdog;
     sa.sa_flags = SA_NODEFER;
-    sigaction(sig, &sa, &old);
+    lt_sigaction_real(sig, &sa, &old);
     struct sigevent sev;
     memset(&sev, 0, sizeof sev);
     sev.sigev_notify = SIGEV_THREAD_ID;
@@ -234,7 +237,7 @@ static bool release_libc_caches(void)
     in_freeres = 0;
     if (armed)
         timer_delete(timer);
-    sigaction(sig, &old, NULL);
+    lt_sigaction_real(sig, &old, NULL);
     if (!completed)
         lt_warn("releasing libc's caches did not finish in %d s (a stopped thread holds a "
                 "libc lock); the report may list blocks libc keeps for itself",
@@ -298,7 +301,9 @@ uint64_t lt_check(bool final)
         }
         struct lt_records recs;
         if (lt_records_build(&recs, &scan, &lt_opt) == 0) {
-            struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line() };
+            struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
+                                         .fatal_signal = final ? fatal_signal : 0,
+                                         .fatal_stack = final ? fatal_stack : 0 };
             lt_table_usage(&ctx.usage);
             write_report(&recs, &ctx);
             errors = recs.errors;
@@ -334,6 +339,34 @@ static int final_check(void)
         return -1;
     uint64_t errors = lt_check(true);
     return errors && lt_opt.error_exitcode ? lt_opt.error_exitcode : -1;
+}
+
+void lt_lifecycle_fatal_signal(int sig, void *uc)
+{
+    if (lt_state != LT_STATE_TRACKING || getpid() != owner_pid)
+        return;
+    /* Dying inside the tool or the allocator (heap corruption caught by
+     * glibc, a crash of ours): the table or the heap may be inconsistent and
+     * their locks held by this very thread. Die without a report. */
+    if (lt_tls.busy || lt_tls.locked)
+        return;
+    if (__atomic_load_n(&final_done, __ATOMIC_ACQUIRE)) {
+        /* Another thread is writing the final report: let it finish (the
+         * stop signal parks us meanwhile); it ends the process. */
+        for (;;)
+            pause();
+    }
+    lt_tls.busy++;
+    if (!__atomic_exchange_n(&exit_ctx_taken, 1, __ATOMIC_ACQ_REL)) {
+        lt_context_regs(uc, exit_ctx.regs, &exit_ctx.sp);
+        exit_ctx.sp -= 128;             /* the interrupted frame's red zone is live */
+        exit_ctx.tid = (pid_t)syscall(SYS_gettid);
+        exit_ctx.valid = true;
+    }
+    fatal_stack = lt_depot_capture_context(uc);
+    fatal_signal = sig;
+    lt_tls.busy--;
+    final_check();
 }
 
 static void final_check_atexit(void)
@@ -509,6 +542,7 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     if (!lt_opt.trace_children)
         drop_preload_for_children();
     lt_threads_init();
+    lt_signals_init();
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     /* Registered before the program's own handlers and before glibc
      * registers the ELF destructors, so it runs after all of them. */

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <errno.h>
+#include <dlfcn.h>
+#include <signal.h>
 
 __thread struct lt_tls lt_tls __attribute__((tls_model("initial-exec")));
 volatile int lt_state = LT_STATE_OFF;
@@ -31,4 +33,21 @@ void lt_warn(const char *fmt, ...)
         off += w;
     }
     errno = saved;
+}
+
+/* The next sigaction in the lookup order (libc's): signals.c interposes
+ * the exported one, and the tool's own handlers must bypass it. */
+int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    static int (*real)(int, const struct sigaction *, struct sigaction *);
+    if (!real) {
+        lt_tls.busy++;
+        real = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
+        lt_tls.busy--;
+        if (!real) {
+            errno = ENOSYS;
+            return -1;
+        }
+    }
+    return real(sig, act, old);
 }

@@ -69,4 +69,7 @@ extern int lt_err_fd LT_HIDDEN;
 /* Writes a one-line diagnostic "leaktrace: ...\n" to lt_err_fd. */
 void lt_warn(const char *fmt, ...) LT_HIDDEN __attribute__((format(printf, 1, 2)));
 
+struct sigaction;
+/* libc's sigaction, bypassing the interposed one (signals.c). */
+int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *old) LT_HIDDEN;
 #endif

@@ -380,6 +380,17 @@ void lt_report_text(struct lt_writer *w, const struct lt_records *r,
             lt_putc(w, '\n');
         }
         line(&t, "");
+    }
+    if (ctx->fatal_signal) {
+        /* As Valgrind says it when a signal ends the program. */
+        prefix(&t);
+        lt_putf(w, "Process terminating with default action of signal %d (SIG%s)\n", ctx->fatal_signal,
+                sigabbrev_np(ctx->fatal_signal) ? sigabbrev_np(ctx->fatal_signal) : "?");
+        if (ctx->fatal_stack)
+            lt_report_frames(ctx->fatal_stack, o, print_frame, &t);
+        line(&t, "");
+    }
+    if (talk) {
         line(&t, "HEAP SUMMARY:");
         summary_line(&t, "    in use at exit: ", r->in_use_bytes, r->in_use_blocks);
         prefix(&t);

@@ -46,6 +46,8 @@ struct lt_report_ctx {
     int pid;
     const char *command;   /* "prog arg1 arg2", or NULL */
     struct lt_heap_usage usage;
+    int fatal_signal;      /* the process is dying of this signal, or 0 */
+    uint32_t fatal_stack;  /* where it was raised (depot id), or 0 */
 };
 
 /* Writes the text report (HEAP SUMMARY, records, LEAK SUMMARY, ERROR

@@ -35,7 +35,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     }
     /* Not ours (another thread that was not stopped): put the program's
      * disposition back; returning re-executes the faulting instruction. */
-    sigaction(sig, sig == SIGSEGV ? &old_segv : &old_bus, NULL);
+    lt_sigaction_real(sig, sig == SIGSEGV ? &old_segv : &old_bus, NULL);
 }
 
 static void catch_faults(void)
@@ -47,16 +47,16 @@ static void catch_faults(void)
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
     scan_tid = (pid_t)syscall(SYS_gettid);
-    sigaction(SIGSEGV, &sa, &old_segv);
-    sigaction(SIGBUS, &sa, &old_bus);
+    lt_sigaction_real(SIGSEGV, &sa, &old_segv);
+    lt_sigaction_real(SIGBUS, &sa, &old_bus);
 }
 
 static void uncatch_faults(void)
 {
     if (--catch_depth)
         return;
-    sigaction(SIGSEGV, &old_segv, NULL);
-    sigaction(SIGBUS, &old_bus, NULL);
+    lt_sigaction_real(SIGSEGV, &old_segv, NULL);
+    lt_sigaction_real(SIGBUS, &old_bus, NULL);
 }
 
 /* ---- blocks -------------------------------------------------------------- */

@@ -261,7 +261,7 @@ static void forward(int sig, siginfo_t *info, void *uc)
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
-        sigaction(sig, &dfl, NULL);
+        lt_sigaction_real(sig, &dfl, NULL);
         raise(sig);
     } else if (previous.sa_handler != SIG_IGN) {
         previous.sa_handler(sig);
@@ -306,7 +306,7 @@ static void install_handler(void)
 {
     int sig = lt_opt.stop_signal ? lt_opt.stop_signal : SIGRTMAX - 7;
     struct sigaction sa, old;
-    sigaction(sig, NULL, &old);
+    lt_sigaction_real(sig, NULL, &old);
     if (installed && old.sa_sigaction == on_stop_signal)
         return;
     memset(&sa, 0, sizeof sa);
@@ -315,7 +315,7 @@ static void install_handler(void)
     sigfillset(&sa.sa_mask);
     previous = old;
     stop_sig = sig;
-    sigaction(sig, &sa, NULL);
+    lt_sigaction_real(sig, &sa, NULL);
     installed = true;
 }
 
