@@ -204,9 +204,9 @@ int lt_report_frames(uint32_t stack, const struct lt_options *o, lt_frame_cb cb,
     if (!st)
         return 0;
     int printed = 0;
-    struct lt_frame_info fi[16];
+    struct lt_frame_info fi[LT_SYMBOLS_MAX_FRAMES];
     for (uint32_t i = 0; i < st->depth; i++) {
-        int n = lt_symbols_resolve(st->ips[i], i > 0, fi, 16);
+        int n = lt_symbols_resolve(st->ips[i], i > 0, fi, LT_SYMBOLS_MAX_FRAMES);
         int first = 0;
         /* Frame 0 is our allocation function: its name only, as Valgrind
          * prints "malloc (in .../vgpreload_memcheck-amd64-linux.so)". */
@@ -265,7 +265,7 @@ static void print_frame(void *arg, int index, uintptr_t ip, const struct lt_fram
     lt_put_hex(t->w, ip);
     lt_put(t->w, ": ");
     lt_put(t->w, f->fn ? f->fn : "???");
-    if (f->file && f->line) {
+    if (f->file) {
         lt_put(t->w, " (");
         lt_put(t->w, f->file);
         lt_putc(t->w, ':');
