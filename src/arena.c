@@ -45,6 +45,10 @@ static unsigned size_class(size_t size, size_t *rounded)
 {
     size_t s = 16;
     unsigned c = 4;
+    if (size > ((size_t)1 << (LT_NCLASSES - 1))) {
+        *rounded = 0;
+        return LT_NCLASSES;       /* no such class: the caller fails */
+    }
     while (s < size) {
         s <<= 1;
         c++;
@@ -128,11 +132,16 @@ static void *emergency_alloc(size_t size)
 static bool emergency_free(void *p)
 {
     int n = __atomic_load_n(&nemergency, __ATOMIC_ACQUIRE);
-    for (int i = 0; i < n && i < LT_EMERGENCY_SLOTS; i++)
-        if (emergency[i].lo == (uintptr_t)p) {
-            munmap(p, emergency[i].hi - emergency[i].lo);
-            return true;   /* the slot stays listed: its range is simply unmapped */
+    for (int i = 0; i < n && i < LT_EMERGENCY_SLOTS; i++) {
+        uintptr_t lo = emergency[i].lo;
+        if (lo && lo == (uintptr_t)p &&
+            __atomic_compare_exchange_n(&emergency[i].lo, &lo, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            /* The slot is not reused, but no longer claims the range. */
+            munmap(p, emergency[i].hi - (uintptr_t)p);
+            emergency[i].hi = 0;
+            return true;
         }
+    }
     return false;
 }
 
@@ -192,6 +201,8 @@ void lt_arena_free(void *p, size_t size)
         return;
     size_t rounded;
     unsigned c = size_class(size ? size : 1, &rounded);
+    if (c >= LT_NCLASSES)
+        return;
     if (rounded >= LT_BIG)
         madvise(p, rounded, MADV_DONTNEED);
     if (in_arena)

@@ -18,6 +18,7 @@
 #include "roots.h"
 #include "scan.h"
 #include "signals.h"
+#include "suppress.h"
 #include "symbols.h"
 #include "table.h"
 #include "threads.h"
@@ -42,6 +43,7 @@
 #define ERR_FD_MIN 1000
 
 static pid_t owner_pid;
+static char self_path[PATH_MAX];    /* where libleaktrace.so was loaded from */
 static int core_started;
 static char **saved_argv;
 static int saved_argc;
@@ -49,6 +51,7 @@ static struct stat err_stat;
 static char err_path[PATH_MAX];
 static int final_done;
 static int fatal_signal;
+static bool fatal_by_kernel;
 static uint32_t fatal_stack;
 static struct lt_exit_ctx exit_ctx;
 static int exit_ctx_taken;
@@ -72,6 +75,8 @@ static void find_self(void)
             first = &maps.v[i];
             break;
         }
+    if (me)
+        snprintf(self_path, sizeof self_path, "%s", me->path);
     if (first) {
         const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)first->lo;
         const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(first->lo + eh->e_phoff);
@@ -109,6 +114,21 @@ static void read_options(void)
     }
 }
 
+/* Valgrind reads its suppression files before the program runs, and a
+ * malformed one stops everything with a FATAL message. */
+static void read_suppressions(void)
+{
+    char dir[PATH_MAX], err[2048];
+    const char *d = lt_supp_default_dir(self_path[0] ? self_path : NULL, dir, sizeof dir);
+    if (lt_supp_load_all(d, err, sizeof err) < 0) {
+        struct lt_writer w;
+        lt_writer_open_fd(&w, 2);
+        lt_supp_write_error(&w, (int)getpid(), err);
+        lt_writer_close(&w);
+        lt_real._exit(1);
+    }
+}
+
 void lt_lifecycle_start_core(void)
 {
     int expected = 0;
@@ -120,6 +140,7 @@ void lt_lifecycle_start_core(void)
     lt_depot_init();
     lt_table_init();
     find_self();
+    read_suppressions();
     owner_pid = getpid();
     __atomic_store_n(&lt_state, LT_STATE_TRACKING, __ATOMIC_RELEASE);
     lt_tls.busy--;
@@ -287,6 +308,7 @@ uint64_t lt_check(bool final)
     struct lt_maps maps;
     lt_maps_read(&maps);
     lt_symbols_begin();
+    lt_supp_check_begin();
     size_t n = 0, nbytes = 0;
     struct lt_block *blocks = lt_table_snapshot(&n, &nbytes);
     struct lt_scan scan;
@@ -303,7 +325,8 @@ uint64_t lt_check(bool final)
         if (lt_records_build(&recs, &scan, &lt_opt) == 0) {
             struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
                                          .fatal_signal = final ? fatal_signal : 0,
-                                         .fatal_stack = final ? fatal_stack : 0 };
+                                         .fatal_stack = final ? fatal_stack : 0,
+                                         .fatal_by_kernel = fatal_by_kernel };
             lt_table_usage(&ctx.usage);
             write_report(&recs, &ctx);
             errors = recs.errors;
@@ -315,6 +338,7 @@ uint64_t lt_check(bool final)
     }
     if (blocks)
         lt_arena_free(blocks, nbytes);
+    lt_supp_check_end();
     lt_symbols_end();
     lt_maps_free(&maps);
     if (final)
@@ -341,7 +365,7 @@ static int final_check(void)
     return errors && lt_opt.error_exitcode ? lt_opt.error_exitcode : -1;
 }
 
-void lt_lifecycle_fatal_signal(int sig, void *uc)
+void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *uc)
 {
     if (lt_state != LT_STATE_TRACKING || getpid() != owner_pid)
         return;
@@ -365,6 +389,7 @@ void lt_lifecycle_fatal_signal(int sig, void *uc)
     }
     fatal_stack = lt_depot_capture_context(uc);
     fatal_signal = sig;
+    fatal_by_kernel = by_kernel;
     lt_tls.busy--;
     final_check();
 }

@@ -16,7 +16,7 @@ void lt_lifecycle_start_core(void) LT_HIDDEN;
 
 /* A fatal signal is about to end the process (called from the stand-in
  * handler, with the interrupted context): writes the final report. */
-void lt_lifecycle_fatal_signal(int sig, void *ucontext) LT_HIDDEN;
+void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *ucontext) LT_HIDDEN;
 
 /* Runs a check now and writes its report. `final`: the process is ending
  * (libc caches are released first and tracking stops afterwards).

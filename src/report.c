@@ -3,6 +3,7 @@
 #include "arena.h"
 #include "depot.h"
 #include "symbols.h"
+#include "suppress.h"
 #include <string.h>
 
 #define uthash_malloc(sz) lt_arena_alloc(sz)
@@ -24,34 +25,40 @@ struct group {
 };
 
 /* Under --leak-resolution=low|med only the first 2|4 frames distinguish
- * stacks: map each stack to the first stack seen with the same prefix. */
-struct prefix {
-    UT_hash_handle hh;
+ * stacks: within a kind, each stack maps to the first stack seen (in block
+ * address order, as Valgrind's loss-record table) with the same prefix. */
+struct prefix_key {
+    uint32_t kind;
     uint32_t depth;
-    uint32_t rep;
     uintptr_t ips[4];
 };
 
-static uint32_t representative(struct prefix **table, uint32_t stack, int frames)
+struct prefix {
+    UT_hash_handle hh;
+    struct prefix_key key;
+    uint32_t rep;
+};
+
+static uint32_t representative(struct prefix **table, int kind, uint32_t stack, int frames)
 {
     const struct lt_stack *st = lt_depot_get(stack);
     if (!frames || !st)
         return stack;
-    struct prefix probe;
-    memset(&probe, 0, sizeof probe);
-    probe.depth = st->depth < (uint32_t)frames ? st->depth : (uint32_t)frames;
-    memcpy(probe.ips, st->ips, probe.depth * sizeof(uintptr_t));
+    struct prefix_key key;
+    memset(&key, 0, sizeof key);
+    key.kind = (uint32_t)kind;
+    key.depth = st->depth < (uint32_t)frames ? st->depth : (uint32_t)frames;
+    memcpy(key.ips, st->ips, key.depth * sizeof(uintptr_t));
     struct prefix *p;
-    size_t keylen = offsetof(struct prefix, ips) + 4 * sizeof(uintptr_t) - offsetof(struct prefix, depth);
-    HASH_FIND(hh, *table, &probe.depth, keylen, p);
+    HASH_FIND(hh, *table, &key, sizeof key, p);
     if (p)
         return p->rep;
     p = lt_arena_alloc(sizeof *p);
     if (!p)
         return stack;
-    *p = probe;
+    p->key = key;
     p->rep = stack;
-    HASH_ADD(hh, *table, depth, keylen, p);
+    HASH_ADD(hh, *table, key, sizeof key, p);
     return stack;
 }
 
@@ -114,7 +121,7 @@ int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct
             r->heur_bytes[b->heuristic] += b->size;
             r->heur_blocks[b->heuristic]++;
         }
-        struct group_key key = { b->state, representative(&prefixes, b->stack, o->leak_resolution) };
+        struct group_key key = { b->state, representative(&prefixes, b->state, b->stack, o->leak_resolution) };
         struct group *g;
         HASH_FIND(hh, groups, &key, sizeof key, g);
         if (!g) {
@@ -151,6 +158,9 @@ int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct
     for (size_t i = 0; i < r->n; i++) {
         struct lt_record *rec = &r->v[i];
         rec->number = (uint32_t)(i + 1);
+        rec->supp = lt_supp_match(rec->kind, rec->stack);
+        if (rec->supp >= 0)
+            lt_supp_note(rec->supp, rec->bytes + rec->indirect, rec->blocks);
         bool suppressed = rec->supp >= 0;
         rec->shown = full && !suppressed && (o->show_kinds & LT_KIND_BIT(rec->kind));
         /* Valgrind counts a leak error only in full mode, even when the
@@ -366,6 +376,21 @@ static void leak_summary(struct text *t, const struct lt_records *r, const struc
     line(t, "");
 }
 
+static void error_summary(struct text *t, const struct lt_records *r)
+{
+    struct lt_writer *w = t->w;
+    prefix(t);
+    lt_put(w, "ERROR SUMMARY: ");
+    lt_put_u64_commas(w, r->errors);
+    lt_put(w, " errors from ");
+    lt_put_u64_commas(w, r->errors);
+    lt_put(w, " contexts (suppressed: ");
+    lt_put_u64_commas(w, r->supp_errors);
+    lt_put(w, " from ");
+    lt_put_u64_commas(w, r->supp_errors);
+    lt_put(w, ")\n");
+}
+
 void lt_report_text(struct lt_writer *w, const struct lt_records *r,
                     const struct lt_report_ctx *ctx, const struct lt_options *o)
 {
@@ -381,8 +406,10 @@ void lt_report_text(struct lt_writer *w, const struct lt_records *r,
         }
         line(&t, "");
     }
-    if (ctx->fatal_signal) {
-        /* As Valgrind says it when a signal ends the program. */
+    /* As Valgrind says it when a signal ends the program; under -q only for
+     * a fault the kernel raised (m_signals.c: default_action). */
+    if (ctx->fatal_signal && (talk || ctx->fatal_by_kernel)) {
+        line(&t, "");
         prefix(&t);
         lt_putf(w, "Process terminating with default action of signal %d (SIG%s)\n", ctx->fatal_signal,
                 sigabbrev_np(ctx->fatal_signal) ? sigabbrev_np(ctx->fatal_signal) : "?");
@@ -414,24 +441,24 @@ void lt_report_text(struct lt_writer *w, const struct lt_records *r,
             line(&t, "");
         }
     } else {
-        for (size_t i = 0; i < r->n; i++)
-            if (r->v[i].shown)
-                print_record(&t, &r->v[i], r->n, o);
+        for (size_t i = 0; i < r->n; i++) {
+            if (!r->v[i].shown)
+                continue;
+            print_record(&t, &r->v[i], r->n, o);
+            if (o->gen_suppressions)
+                lt_supp_write_generated(w, r->v[i].kind, r->v[i].stack);
+        }
         if (talk)
             leak_summary(&t, r, o);
     }
     if (talk && !o->verbose)
         line(&t, "For lists of detected and suppressed errors, rerun with: -s");
-    if (talk) {            /* valgrind -q prints no ERROR SUMMARY, errors or not */
-        prefix(&t);
-        lt_put(w, "ERROR SUMMARY: ");
-        lt_put_u64_commas(w, r->errors);
-        lt_put(w, " errors from ");
-        lt_put_u64_commas(w, r->errors);
-        lt_put(w, " contexts (suppressed: ");
-        lt_put_u64_commas(w, r->supp_errors);
-        lt_put(w, " from ");
-        lt_put_u64_commas(w, r->supp_errors);
-        lt_put(w, ")\n");
+    if (!talk)             /* valgrind -q prints no ERROR SUMMARY, errors or not */
+        return;
+    error_summary(&t, r);
+    /* -s/-v: the suppressions used, then the summary again (Valgrind). */
+    if (o->verbose && lt_supp_write_used(w, ctx->pid) > 0) {
+        line(&t, "");
+        error_summary(&t, r);
     }
 }

@@ -48,6 +48,7 @@ struct lt_report_ctx {
     struct lt_heap_usage usage;
     int fatal_signal;      /* the process is dying of this signal, or 0 */
     uint32_t fatal_stack;  /* where it was raised (depot id), or 0 */
+    bool fatal_by_kernel;  /* a fault (SIGSEGV, SIGBUS, ...) rather than kill()/raise() */
 };
 
 /* Writes the text report (HEAP SUMMARY, records, LEAK SUMMARY, ERROR

@@ -89,13 +89,15 @@ int lt_scan_init(struct lt_scan *s, const struct lt_block *blocks, size_t n, uns
             s->hi = end;
     }
     catch_faults();
+    s->catching = true;
     return 0;
 }
 
 void lt_scan_fini(struct lt_scan *s)
 {
-    if (s->b || s->stack)
+    if (s->catching)
         uncatch_faults();
+    s->catching = false;
     if (s->b)
         lt_arena_free(s->b, s->blocks_bytes);
     if (s->stack)

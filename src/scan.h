@@ -37,6 +37,7 @@ struct lt_scan {
     uint64_t scanned_bytes;
     uint64_t skipped_bytes;
     size_t stack_bytes, blocks_bytes;
+    bool catching;        /* the fault catcher is installed for this scan */
 };
 
 /* Builds the scan state from blocks sorted by address (arena memory). */

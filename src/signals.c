@@ -51,8 +51,9 @@ static void die_of(int sig)
 
 static void stand_in(int sig, siginfo_t *info, void *uc)
 {
-    (void)info;
-    lt_lifecycle_fatal_signal(sig, uc);
+    /* si_code > 0: raised by the kernel for a fault (SEGV_MAPERR, ...);
+     * <= 0: sent by kill(), raise(), tgkill(). */
+    lt_lifecycle_fatal_signal(sig, info && info->si_code > 0, uc);
     die_of(sig);
 }
 

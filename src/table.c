@@ -215,13 +215,11 @@ bool lt_table_lookup(uintptr_t addr, struct lt_block *out)
     return e != NULL;
 }
 
-/* Which stripes lock_all really took: when this thread already holds a
- * stripe (a signal handler interrupted a table operation and the program
- * then exits from the handler), that stripe can never be had; after a
- * bounded wait it is read as it is rather than deadlocking. */
-static bool taken[NSTRIPES];
-
-void lt_table_lock_all(void)
+/* Takes every stripe, noting which in `taken`. When this thread already
+ * holds a stripe (a signal handler interrupted a table operation and the
+ * program then exits from the handler), that stripe can never be had:
+ * after a bounded wait it is read as it is rather than deadlocking. */
+static void lock_all(bool *taken)
 {
     bool nested = lt_tls.locked > 0;
     for (unsigned i = 0; i < NSTRIPES; i++) {
@@ -241,20 +239,26 @@ void lt_table_lock_all(void)
     }
 }
 
-void lt_table_unlock_all(void)
+static void unlock_all(bool *taken)
 {
     for (unsigned i = 0; i < NSTRIPES; i++)
         if (taken[i]) {
-            taken[i] = false;
+            taken[i] = false;          /* cleared while still held */
             unlock_stripe(&stripes[i]);
         }
 }
+
+/* For fork: prepare and parent run on one thread, and a second forking
+ * thread waits for the stripes, so one array serves. */
+static bool fork_taken[NSTRIPES];
+void lt_table_lock_all(void) { lock_all(fork_taken); }
+void lt_table_unlock_all(void) { unlock_all(fork_taken); }
 
 void lt_table_reset_child(void)
 {
     for (unsigned i = 0; i < NSTRIPES; i++) {
         lt_lock_reset(&stripes[i].lock);
-        taken[i] = false;
+        fork_taken[i] = false;
     }
 }
 
@@ -280,7 +284,8 @@ static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
 
 struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes)
 {
-    lt_table_lock_all();
+    bool taken[NSTRIPES];
+    lock_all(taken);
     size_t total = 0;
     for (unsigned i = 0; i < NSTRIPES; i++)
         total += stripes[i].count;
@@ -295,7 +300,7 @@ struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes)
                     decode(&s->slots[j], &v[k++]);
         }
     }
-    lt_table_unlock_all();
+    unlock_all(taken);
     if (!v)
         return NULL;
     struct lt_block *tmp = lt_arena_alloc(sz);
