@@ -253,6 +253,8 @@ int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max)
 
 size_t lt_arena_committed(void) { return A.committed_bytes; }
 
+bool lt_arena_held(void) { return in_arena > 0; }
+
 void lt_arena_lock(void) { arena_lock(); }
 void lt_arena_unlock(void) { arena_unlock(); }
 void lt_arena_reset_child(void)

@@ -26,6 +26,10 @@ int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max) LT_HIDDEN;
 /* Bytes currently committed (for statistics). */
 size_t lt_arena_committed(void) LT_HIDDEN;
 
+/* True if this thread holds the arena lock (a nested call must not
+ * allocate through the normal path). */
+bool lt_arena_held(void) LT_HIDDEN;
+
 /* fork support: lock/unlock around fork, reset in the child. */
 void lt_arena_lock(void) LT_HIDDEN;
 void lt_arena_unlock(void) LT_HIDDEN;

@@ -117,9 +117,11 @@ static const struct lt_stack *intern(const uintptr_t *ips, uint32_t depth)
     struct tcache_slot *slot = tc ? &tc[h & (TCACHE_SLOTS - 1)] : NULL;
     if (slot && slot->hash == h && same(slot->s, h, ips, depth))
         return slot->s;
+    lt_tls.locked++;           /* a tool lock: nested callers must not wait for it */
     lt_lock(&depot_lock);
     const struct lt_stack *s = intern_locked(ips, depth, h);
     lt_unlock(&depot_lock);
+    lt_tls.locked--;
     if (s && slot) {
         slot->hash = h;
         slot->s = s;

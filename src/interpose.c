@@ -21,6 +21,7 @@
 #include "table.h"
 #include "threads.h"
 #include "lifecycle.h"
+#include "arena.h"
 #include <dlfcn.h>
 #include <sched.h>
 #include <errno.h>
@@ -150,6 +151,34 @@ static inline void ensure_started(void)
         lt_real_resolve();
 }
 
+/* The dynamic loader allocates for TLS on behalf of whoever touches a
+ * thread-local variable: when libunwind (inside our stack capture) does,
+ * ld.so resizes the thread's TLS vector with malloc while we are busy. That
+ * block must be tracked — the program's own TLS blocks hang off it — but
+ * libunwind cannot be re-entered, so its stack is just [our function, the
+ * caller in ld.so]. Only when no tool lock is held by this thread. */
+static uintptr_t loader_lo, loader_hi;
+
+void lt_interpose_set_loader_range(uintptr_t lo, uintptr_t hi)
+{
+    loader_lo = lo;
+    loader_hi = hi;
+}
+
+static inline bool from_loader_while_busy(uintptr_t ra)
+{
+    return ra >= loader_lo && ra < loader_hi && lt_state == LT_STATE_TRACKING && lt_tls.busy &&
+           !lt_tls.locked && !lt_tls.resolving && !lt_arena_held();
+}
+
+static LT_NOINLINE void record_loader_block(void *p, size_t size, uintptr_t fn, uintptr_t ra)
+{
+    int saved = errno;
+    uintptr_t ips[2] = { fn, ra };
+    lt_table_insert((uintptr_t)p, size, lt_depot_intern(ips, 2));
+    errno = saved;
+}
+
 /* Records a block just obtained from the real allocator. Always inlined
  * into the exported function so that lt_depot_capture's caller is it. */
 #define RECORD(p, size) do {                                                \
@@ -175,8 +204,13 @@ static void *untracked_malloc(size_t size)
 LT_EXPORT void *malloc(size_t size)
 {
     ensure_started();
-    if (!tracking())
-        return untracked_malloc(size);
+    if (!tracking()) {
+        void *q = untracked_malloc(size);
+        uintptr_t ra = (uintptr_t)__builtin_return_address(0);
+        if (q && LT_UNLIKELY(from_loader_while_busy(ra)))
+            record_loader_block(q, size, (uintptr_t)malloc, ra);
+        return q;
+    }
     ENTER();
     void *p = lt_real.malloc(size);
     if (p)
@@ -231,7 +265,11 @@ LT_EXPORT void *calloc(size_t n, size_t size)
                 return NULL;
             return pool_alloc(total, 16);
         }
-        return lt_real.calloc(n, size);
+        void *q = lt_real.calloc(n, size);
+        uintptr_t ra = (uintptr_t)__builtin_return_address(0);
+        if (q && LT_UNLIKELY(from_loader_while_busy(ra)))
+            record_loader_block(q, n * size, (uintptr_t)calloc, ra);
+        return q;
     }
     ENTER();
     void *p = lt_real.calloc(n, size);
@@ -298,8 +336,13 @@ LT_EXPORT void *realloc(void *old, size_t size)
 
 as_malloc:
     ensure_started();
-    if (!tracking())
-        return untracked_malloc(size);
+    if (!tracking()) {
+        void *q0 = untracked_malloc(size);
+        uintptr_t ra = (uintptr_t)__builtin_return_address(0);
+        if (q0 && LT_UNLIKELY(from_loader_while_busy(ra)))
+            record_loader_block(q0, size, (uintptr_t)realloc, ra);
+        return q0;
+    }
     ENTER();
     void *q = lt_real.realloc(NULL, size);
     if (q)

@@ -29,6 +29,10 @@ struct lt_real_fns {
 };
 extern struct lt_real_fns lt_real LT_HIDDEN;
 
+/* The dynamic loader's text: its allocations made while the tool is busy
+ * are still tracked (see interpose.c). */
+void lt_interpose_set_loader_range(uintptr_t lo, uintptr_t hi) LT_HIDDEN;
+
 /* Resolves lt_real (idempotent, thread-safe). */
 void lt_real_resolve(void) LT_HIDDEN;
 #endif

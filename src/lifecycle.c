@@ -77,6 +77,14 @@ static void find_self(void)
         }
     if (me)
         snprintf(self_path, sizeof self_path, "%s", me->path);
+    /* The dynamic loader: the executable mapping of ld-linux*.so. */
+    for (int i = 0; i < maps.n; i++) {
+        const char *base = strrchr(maps.v[i].path, '/');
+        if ((maps.v[i].prot & LT_MAP_X) && base && strncmp(base + 1, "ld-linux", 8) == 0) {
+            lt_interpose_set_loader_range(maps.v[i].lo, maps.v[i].hi);
+            break;
+        }
+    }
     if (first) {
         const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)first->lo;
         const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(first->lo + eh->e_phoff);
