@@ -4,8 +4,10 @@
 LT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LT_BUILD=${LT_BUILD:-$LT_ROOT/build}
 
-LT_BUILD_PACKAGES="cmake make gcc g++ pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libiberty-dev"
-LT_TEST_PACKAGES="python3 valgrind"
+LT_BUILD_PACKAGES="cmake make gcc g++ pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libiberty-dev libcjson-dev"
+# The suite: valgrind is the oracle; xmllint checks XML; clang builds the
+# fuzzers; the rest are real programs the tool is run on.
+LT_TEST_PACKAGES="python3 valgrind libxml2-utils clang-14 libclang-rt-14-dev sqlite3 luajit git perl gawk"
 
 lt_missing() {
     local missing=() p

@@ -50,6 +50,7 @@ static int saved_argc;
 static struct stat err_stat;
 static char err_path[PATH_MAX];
 static int final_done;
+static int exit_status = -1;        /* what the program passed to exit/_exit/quick_exit */
 static int fatal_signal;
 static bool fatal_by_kernel;
 static uint32_t fatal_stack;
@@ -334,7 +335,11 @@ uint64_t lt_check(bool final)
             struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
                                          .fatal_signal = final ? fatal_signal : 0,
                                          .fatal_stack = final ? fatal_stack : 0,
-                                         .fatal_by_kernel = fatal_by_kernel };
+                                         .fatal_by_kernel = fatal_by_kernel,
+                                         .final = final,
+                                         .exit_status = final ? exit_status : -1,
+                                         .argc = saved_argc,
+                                         .argv = saved_argv };
             lt_table_usage(&ctx.usage);
             write_report(&recs, &ctx);
             errors = recs.errors;
@@ -430,6 +435,8 @@ static LT_NOINLINE void capture_exit_context(void)
 LT_EXPORT void exit(int status)
 {
     capture_exit_context();
+    __atomic_compare_exchange_n(&exit_status, &(int){ -1 }, status & 0xff, false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
     if (!lt_real.exit)
         lt_real_resolve();
     lt_real.exit(status);
@@ -438,6 +445,8 @@ LT_EXPORT void exit(int status)
 static LT_NOINLINE __attribute__((noreturn)) void exit_now(int status)
 {
     capture_exit_context();
+    __atomic_compare_exchange_n(&exit_status, &(int){ -1 }, status & 0xff, false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
     if (!lt_real._exit)
         lt_real_resolve();
     int code = final_check();
@@ -450,6 +459,8 @@ LT_EXPORT void _Exit(int status) { exit_now(status); }
 LT_EXPORT void quick_exit(int status)
 {
     capture_exit_context();
+    __atomic_compare_exchange_n(&exit_status, &(int){ -1 }, status & 0xff, false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
     if (!lt_real.quick_exit)
         lt_real_resolve();
     lt_real.quick_exit(status);   /* at_quick_exit handlers, ours last */
@@ -506,6 +517,7 @@ static void after_fork_child(void)
     lt_tls.locked = 0;
     lt_tls.busy--;
     owner_pid = getpid();
+    exit_status = -1;
     exit_ctx_taken = 0;
     exit_ctx.valid = false;
     if (lt_opt.child_silent_after_fork)

@@ -49,6 +49,10 @@ struct lt_report_ctx {
     int fatal_signal;      /* the process is dying of this signal, or 0 */
     uint32_t fatal_stack;  /* where it was raised (depot id), or 0 */
     bool fatal_by_kernel;  /* a fault (SIGSEGV, SIGBUS, ...) rather than kill()/raise() */
+    bool final;            /* the process is ending (not a check on request) */
+    int exit_status;       /* final: the status the program asked for (exit, _exit, return), or -1 */
+    int argc;
+    char **argv;           /* the program's arguments, when known (else NULL) */
 };
 
 /* Writes the text report (HEAP SUMMARY, records, LEAK SUMMARY, ERROR
