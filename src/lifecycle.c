@@ -10,6 +10,7 @@
 #include "lifecycle.h"
 #include "arena.h"
 #include "depot.h"
+#include "goexit.h"
 #include "interpose.h"
 #include "lock.h"
 #include "maps.h"
@@ -407,6 +408,18 @@ void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *uc)
     final_check();
 }
 
+int lt_lifecycle_exit_from(int status, uintptr_t sp)
+{
+    __atomic_compare_exchange_n(&exit_status, &(int){ -1 }, status & 0xff, false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    if (!__atomic_exchange_n(&exit_ctx_taken, 1, __ATOMIC_ACQ_REL)) {
+        exit_ctx.sp = sp;
+        exit_ctx.tid = (pid_t)syscall(SYS_gettid);
+        exit_ctx.valid = true;     /* registers: those of the exit path, nothing to find */
+    }
+    return final_check();
+}
+
 static void final_check_atexit(void)
 {
     int code = final_check();
@@ -588,6 +601,7 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
         drop_preload_for_children();
     lt_threads_init();
     lt_signals_init();
+    lt_roots_set_go(lt_goexit_init());
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     /* Registered before the program's own handlers and before glibc
      * registers the ELF destructors, so it runs after all of them. */

@@ -18,6 +18,11 @@ void lt_lifecycle_start_core(void) LT_HIDDEN;
  * handler, with the interrupted context): writes the final report. */
 void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *ucontext) LT_HIDDEN;
 
+/* The program ends by a path we do not see as exit() (Go's runtime.exit):
+ * records `status` and the stack pointer of the exiting frame, runs the
+ * final check. Returns the status to force (error exit code), or -1. */
+int lt_lifecycle_exit_from(int status, uintptr_t sp) LT_HIDDEN;
+
 /* Runs a check now and writes its report. `final`: the process is ending
  * (libc caches are released first and tracking stops afterwards).
  * Returns the number of leak errors found (not suppressed). */

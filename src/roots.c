@@ -20,6 +20,11 @@
 
 static uintptr_t self_lo[MAX_SELF], self_hi[MAX_SELF];
 static int nself;
+static bool go_program;
+
+extern void *__libc_stack_end;
+
+void lt_roots_set_go(bool go) { go_program = go; }
 
 void lt_roots_set_self(uintptr_t lo, uintptr_t hi)
 {
@@ -203,19 +208,37 @@ static void exclude_block(struct ranges *ex, const struct lt_maps *maps,
 
 /* ---- stacks ----------------------------------------------------------------------- */
 
-static void stack_of(const struct lt_maps *maps, uintptr_t sp, uintptr_t *lo, uintptr_t *hi)
-{
-    const struct lt_map *m = lt_maps_find(maps, sp);
-    *lo = m ? m->lo : sp;
-    *hi = m ? m->hi : sp;
-}
-
+/* Frames below `sp` are dead, if sp lies in a stack we know: the thread's
+ * registered stack [lo, hi), or the main thread's [stack] mapping. A stack
+ * pointer elsewhere (a goroutine stack inside Go's heap, a coroutine stack
+ * in the program's own memory) says nothing about the memory around it:
+ * nothing is excluded. */
 static void exclude_dead_frames(struct ranges *ex, const struct lt_maps *maps,
-                                uintptr_t lo, uintptr_t hi, uintptr_t sp)
+                                const struct lt_thread_rec *rec, bool main_thread, uintptr_t sp)
 {
-    if (!lo || !hi || sp < lo || sp > hi)
-        stack_of(maps, sp, &lo, &hi);
-    add(ex, lo, sp);
+    uintptr_t lo = rec ? rec->stack_lo : 0, hi = rec ? rec->stack_hi : 0;
+    if (lo && hi && sp >= lo && sp <= hi) {
+        add(ex, lo, sp);
+        return;
+    }
+    const struct lt_map *m = lt_maps_find(maps, sp);
+    if (m && strcmp(m->path, "[stack]") == 0) {
+        add(ex, m->lo, sp);
+        return;
+    }
+    if (!go_program)
+        return;
+    /* Go code on a goroutine stack: the system stack's frames are dead;
+     * keep what lies above the thread's start (TLS, thread descriptor,
+     * and for the main thread the auxiliary vector and environment). */
+    if (lo && rec->entry_sp > lo) {
+        add(ex, lo, rec->entry_sp);
+    } else if (main_thread) {
+        uintptr_t top = (uintptr_t)__libc_stack_end;
+        for (int i = 0; i < maps->n; i++)
+            if (strcmp(maps->v[i].path, "[stack]") == 0 && top > maps->v[i].lo && top <= maps->v[i].hi)
+                add(ex, maps->v[i].lo, top);
+    }
 }
 
 /* TLS vector (glibc x86-64: tcbhead_t { tcb, dtv, self, ... }, and the
@@ -311,15 +334,15 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
 
     /* The checking thread: frames below the one that called exit are dead. */
     uintptr_t my_sp = self->valid ? self->sp : (uintptr_t)__builtin_frame_address(0);
-    exclude_dead_frames(&ex, maps, 0, 0, my_sp);
+    pid_t pid = getpid();
+    exclude_dead_frames(&ex, maps, lt_tls.thread, (pid_t)syscall(SYS_gettid) == pid, my_sp);
 
     /* Other threads: dead frames below their stack pointer. */
     for (int i = 0; world && i < world->n; i++) {
         const struct lt_stopped *t = &world->v[i];
         if (t->acked != 1)
             continue;    /* did not stop: its whole stack is scanned */
-        uintptr_t lo = t->rec ? t->rec->stack_lo : 0, hi = t->rec ? t->rec->stack_hi : 0;
-        exclude_dead_frames(&ex, maps, lo, hi, t->sp > RED_ZONE ? t->sp - RED_ZONE : t->sp);
+        exclude_dead_frames(&ex, maps, t->rec, t->tid == pid, t->sp > RED_ZONE ? t->sp - RED_ZONE : t->sp);
     }
     /* Threads that have exited: every frame is dead; what lies above the
      * start routine's frame (glibc's thread descriptor and static TLS)

@@ -28,6 +28,13 @@ struct lt_exit_ctx {
 void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
                    const struct lt_world *world, const struct lt_exit_ctx *self) LT_HIDDEN;
 
+/* The program is Go (cgo): a thread whose stack pointer is on a goroutine
+ * stack is running Go code, and cgo calls run on the thread's own system
+ * stack, so no C frame of it is live: its system stack below the thread's
+ * start is dead. Without this, stale copies left there by earlier cgo calls
+ * would keep lost blocks alive. */
+void lt_roots_set_go(bool go) LT_HIDDEN;
+
 /* Our own writable data ranges (set once at start-up). */
 void lt_roots_set_self(uintptr_t lo, uintptr_t hi) LT_HIDDEN;
 #endif
