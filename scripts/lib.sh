@@ -9,6 +9,9 @@ LT_BUILD_PACKAGES="cmake make gcc g++ pkg-config libunwind-dev uthash-dev libdw-
 # fuzzers; the rest are real programs the tool is run on.
 LT_TEST_PACKAGES="python3 valgrind libxml2-utils clang-14 libclang-rt-14-dev sqlite3 luajit git perl gawk"
 
+# Installed when possible; the tests that need them skip, saying so, when not.
+LT_OPTIONAL_PACKAGES="golang-go nginx libnginx-mod-http-lua"
+
 lt_missing() {
     local missing=() p
     for p in "$@"; do
@@ -36,6 +39,13 @@ lt_need_packages() {
         echo "scripts: install them with: sudo apt-get install $missing" >&2
         return 1
     fi
+}
+
+lt_want_packages() {
+    local p
+    for p in $(lt_missing "$@"); do
+        lt_need_packages "$p" 2>/dev/null || echo "scripts: $p could not be installed: the tests that need it will be skipped" >&2
+    done
 }
 
 lt_build() {
