@@ -168,7 +168,7 @@ void lt_interpose_set_loader_range(uintptr_t lo, uintptr_t hi)
 static inline bool from_loader_while_busy(uintptr_t ra)
 {
     return ra >= loader_lo && ra < loader_hi && lt_state == LT_STATE_TRACKING && lt_tls.busy &&
-           !lt_tls.locked && !lt_tls.resolving && !lt_arena_held();
+           !lt_tls.locked && !lt_tls.resolving && !lt_tls.tool_thread && !lt_arena_held();
 }
 
 static LT_NOINLINE void record_loader_block(void *p, size_t size, uintptr_t fn, uintptr_t ra)
@@ -184,7 +184,10 @@ static LT_NOINLINE void record_loader_block(void *p, size_t size, uintptr_t fn, 
 #define RECORD(p, size) do {                                                \
         int saved_errno_ = errno;                                           \
         uint32_t stack_ = lt_depot_capture();                              \
-        lt_table_insert((uintptr_t)(p), (size), stack_);                    \
+        if (LT_LIKELY(!lt_tls.disabled))                                    \
+            lt_table_insert((uintptr_t)(p), (size), stack_);                \
+        else                                                                \
+            lt_table_insert_ignored((uintptr_t)(p), (size), stack_);        \
         errno = saved_errno_;                                               \
     } while (0)
 
@@ -300,10 +303,13 @@ static inline void *realloc_tracked(void *old, size_t size, uint32_t stack)
     bool known = lt_table_remove((uintptr_t)old, &was);
     void *p = lt_real.realloc(old, size);
     if (p) {
-        lt_table_insert((uintptr_t)p, size, stack);
+        if ((known && was.ignored) || lt_tls.disabled)
+            lt_table_insert_ignored((uintptr_t)p, size, stack);
+        else
+            lt_table_insert((uintptr_t)p, size, stack);
     } else if (size != 0 && known) {
         int e = errno;
-        lt_table_restore((uintptr_t)old, was.size, was.stack);   /* still allocated */
+        lt_table_restore((uintptr_t)old, was.size, was.stack, was.ignored);   /* still allocated */
         errno = e;
     }
     return p;

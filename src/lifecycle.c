@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "depot.h"
 #include "goexit.h"
+#include "ondemand.h"
 #include "interpose.h"
 #include "lock.h"
 #include "maps.h"
@@ -324,13 +325,19 @@ uint64_t lt_check(bool final)
     struct lt_scan scan;
     uint64_t errors = 0;
     if (blocks && lt_scan_init(&scan, blocks, n, lt_opt.heuristics) == 0) {
-        lt_arena_free(blocks, nbytes);
-        blocks = NULL;
         if (lt_opt.leak_check != LT_CHECK_NO) {
             lt_roots_scan(&scan, &maps, &world, self);
+            /* Ignored blocks (leaktrace_ignore, __lsan_ignore_object,
+             * leaktrace_disable) are not leaks, and what they point to is
+             * reached through them (LeakSanitizer's semantics). */
+            for (size_t i = 0; i < n; i++)
+                if (blocks[i].ignored)
+                    lt_scan_root_block_of(&scan, blocks[i].addr);
             lt_scan_propagate(&scan);
             lt_scan_cliques(&scan);
         }
+        lt_arena_free(blocks, nbytes);
+        blocks = NULL;
         struct lt_records recs;
         if (lt_records_build(&recs, &scan, &lt_opt) == 0) {
             struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
@@ -602,6 +609,8 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     lt_threads_init();
     lt_signals_init();
     lt_roots_set_go(lt_goexit_init());
+    if (lt_opt.report_signal && lt_ondemand_init(lt_opt.report_signal) != 0)
+        lt_warn("--report-signal=%d: the reporter could not be started", lt_opt.report_signal);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     /* Registered before the program's own handlers and before glibc
      * registers the ELF destructors, so it runs after all of them. */

@@ -47,6 +47,8 @@ struct lt_tls {
     int locked;                    /* >0: holding a table stripe lock */
     int resolving;                 /* resolving the real allocator: serve from the bootstrap pool */
     int nopark;                    /* >0: inside libc code that holds libc locks (pthread_create) */
+    int disabled;                  /* >0: leaktrace_disable() / __lsan_disable(): new blocks are ignored */
+    bool tool_thread;              /* a thread of the tool's own (the reporter): never tracked */
     int park_pending;              /* a stop-the-world request arrived while busy or nopark */
     int ndeferred;                 /* frees deferred while `locked` (signal handler nesting) */
     void *deferred[32];

@@ -81,6 +81,7 @@ void lt_options_defaults(struct lt_options *o)
     o->folded_file[0] = '\0';
     o->show_below_main = 0;
     o->stop_signal = 0;
+    o->report_signal = 0;
 }
 
 /* ---- sets: kinds and heuristics ---------------------------------------- */
@@ -176,6 +177,27 @@ static int parse_num(struct span v, long lo, long hi, int *out)
     return 0;
 }
 
+/* A signal by number (1..64) or by name, with or without "SIG"
+ * (sigabbrev_np gives glibc's names: "USR2", "TERM", ...). */
+static int parse_signal(struct span v, int *out)
+{
+    if (parse_num(v, 1, 64, out) == 0)
+        return 0;
+    struct span name = v;
+    if (name.n > 3 && memcmp(name.p, "SIG", 3) == 0) {
+        name.p += 3;
+        name.n -= 3;
+    }
+    for (int sig = 1; sig < 65; sig++) {
+        const char *abbrev = sigabbrev_np(sig);
+        if (abbrev && span_is(name, abbrev)) {
+            *out = sig;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int parse_bool(struct span v, int *out)
 {
     if (span_is(v, "yes")) {
@@ -207,7 +229,7 @@ enum opt_id {
     O_ERRORS_FOR_LEAK_KINDS, O_ERROR_EXITCODE, O_NUM_CALLERS, O_LEAK_RESOLUTION,
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
-    O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL,
+    O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL,
     O_TOOL, O_IGNORED
 };
 
@@ -247,6 +269,7 @@ static const struct opt_def opt_defs[] = {
     { "folded-file", O_FOLDED_FILE, F_VALUE },
     { "show-below-main", O_SHOW_BELOW_MAIN, F_VALUE },
     { "stop-signal", O_STOP_SIGNAL, F_VALUE },
+    { "report-signal", O_REPORT_SIGNAL, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
     /* Valgrind options that only matter to Valgrind's core or to memcheck's
      * non-leak checks: accepted (so existing command lines keep working)
@@ -533,6 +556,11 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         if (parse_num(v, 1, 64, &num))
             BAD("a signal number from 1 to 64");
         o->stop_signal = num;
+        return 0;
+    case O_REPORT_SIGNAL:
+        if (parse_signal(v, &num))
+            BAD("a signal number from 1 to 64 or a name such as USR2 or SIGUSR2");
+        o->report_signal = num;
         return 0;
     case O_TOOL:
         if (!span_is(v, "memcheck")) {

@@ -42,6 +42,7 @@ struct lt_options {
     char folded_file[PATH_MAX];
     int show_below_main;       /* 0 */
     int stop_signal;           /* signal used to stop threads at the check; 0 = default */
+    int report_signal;         /* a check and report each time this signal arrives; 0 = none */
 };
 
 /* Fills *o with the defaults. */

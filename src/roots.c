@@ -8,6 +8,7 @@
 #include "roots.h"
 #include "arena.h"
 #include "interpose.h"
+#include "lock.h"
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -25,6 +26,41 @@ static bool go_program;
 extern void *__libc_stack_end;
 
 void lt_roots_set_go(bool go) { go_program = go; }
+
+/* ---- regions the program registers -------------------------------------------- */
+
+#define MAX_REGISTERED 4096
+static struct { uintptr_t lo; size_t len; } registered[MAX_REGISTERED];
+static int nregistered;
+static lt_lock_t registered_lock = LT_LOCK_INIT;
+
+int lt_roots_register(uintptr_t lo, size_t len)
+{
+    int rc = -1;
+    lt_lock(&registered_lock);
+    if (nregistered < MAX_REGISTERED) {
+        registered[nregistered].lo = lo;
+        registered[nregistered].len = len;
+        nregistered++;
+        rc = 0;
+    }
+    lt_unlock(&registered_lock);
+    return rc;
+}
+
+int lt_roots_unregister(uintptr_t lo, size_t len)
+{
+    int rc = -1;
+    lt_lock(&registered_lock);
+    for (int i = 0; i < nregistered; i++)
+        if (registered[i].lo == lo && registered[i].len == len) {
+            registered[i] = registered[--nregistered];
+            rc = 0;
+            break;
+        }
+    lt_unlock(&registered_lock);
+    return rc;
+}
 
 void lt_roots_set_self(uintptr_t lo, uintptr_t hi)
 {
@@ -386,6 +422,23 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
         if (p < m->hi)
             scan_piece(s, p, m->hi);
     }
+
+    /* Regions the program registered, only their readable parts. */
+    lt_lock(&registered_lock);
+    for (int i = 0; i < nregistered; i++) {
+        uintptr_t p = registered[i].lo, end = registered[i].lo + registered[i].len;
+        while (p < end) {
+            const struct lt_map *m = lt_maps_find(maps, p);
+            if (!m || !(m->prot & LT_MAP_R)) {
+                p = (p | 4095) + 1;
+                continue;
+            }
+            uintptr_t stop = m->hi < end ? m->hi : end;
+            lt_scan_root_range(s, p, stop);
+            p = stop;
+        }
+    }
+    lt_unlock(&registered_lock);
 
     /* Register roots: the exiting thread's at exit, the others' where they stopped. */
     if (self->valid)

@@ -35,6 +35,13 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
  * would keep lost blocks alive. */
 void lt_roots_set_go(bool go) LT_HIDDEN;
 
+/* Memory the program declares as roots (leaktrace_register_root,
+ * __lsan_register_root_region): scanned even where it would be excluded
+ * (e.g. inside a heap block). Returns 0, or -1 when the table is full. */
+int lt_roots_register(uintptr_t lo, size_t len) LT_HIDDEN;
+/* Returns 0, or -1 if that exact region was not registered. */
+int lt_roots_unregister(uintptr_t lo, size_t len) LT_HIDDEN;
+
 /* Our own writable data ranges (set once at start-up). */
 void lt_roots_set_self(uintptr_t lo, uintptr_t hi) LT_HIDDEN;
 #endif

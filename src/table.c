@@ -3,7 +3,7 @@
  * 512 stripes, each an open-addressing hash table with linear probing and
  * backward-shift deletion (no tombstones), behind its own lock. An entry is
  * two words:
- *   w0 = (addr >> 3) | ((size >> 32) ^ 0x7ffff) << 45   (0 = empty slot)
+ *   w0 = (addr >> 3) | ((size >> 32 | ignored << 18) ^ 0x7ffff) << 45   (0 = empty slot)
  *   w1 = (size & 0xffffffff) | stack << 32
  * so 16 bytes per block, at most 3/4 full: 21-43 bytes of table per live
  * block. Addresses are stored shifted and mixed with size bits, so no table
@@ -48,19 +48,24 @@ static inline uint64_t mix(uint64_t x)
 
 static inline uint64_t key_of(uintptr_t addr) { return (uint64_t)addr >> 3; }
 
-static inline struct entry encode(uintptr_t addr, size_t size, uint32_t stack)
+#define IGNORED_BIT (UINT64_C(1) << 18)     /* within the 19 high bits */
+
+static inline struct entry encode(uintptr_t addr, size_t size, uint32_t stack, bool ignored)
 {
     struct entry e;
-    e.w0 = key_of(addr) | (((uint64_t)size >> 32) ^ SIZE_HI_FLIP) << ADDR_BITS;
+    uint64_t hi = ((uint64_t)size >> 32) | (ignored ? IGNORED_BIT : 0);
+    e.w0 = key_of(addr) | (hi ^ SIZE_HI_FLIP) << ADDR_BITS;
     e.w1 = ((uint64_t)size & 0xffffffffu) | (uint64_t)stack << 32;
     return e;
 }
 
 static inline void decode(const struct entry *e, struct lt_block *b)
 {
+    uint64_t hi = (e->w0 >> ADDR_BITS) ^ SIZE_HI_FLIP;
     b->addr = (uintptr_t)((e->w0 & ADDR_MASK) << 3);
-    b->size = (size_t)((((e->w0 >> ADDR_BITS) ^ SIZE_HI_FLIP) << 32) | (e->w1 & 0xffffffffu));
+    b->size = (size_t)(((hi & ~IGNORED_BIT) << 32) | (e->w1 & 0xffffffffu));
     b->stack = (uint32_t)(e->w1 >> 32);
+    b->ignored = (hi & IGNORED_BIT) != 0;
 }
 
 static inline bool trackable(uintptr_t addr)
@@ -108,13 +113,13 @@ static inline void unlock_stripe(struct stripe *s)
     lt_tls.locked--;
 }
 
-static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new)
+static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new, bool ignored)
 {
-    if (!trackable(addr))
+    if (!trackable(addr) || size > LT_TABLE_MAX_SIZE)
         return false;
     uint64_t k = key_of(addr), h = mix(k);
     struct stripe *s = stripe_of(h);
-    struct entry e = encode(addr, size, stack);
+    struct entry e = encode(addr, size, stack, ignored);
     bool ok = true;
     lock_stripe(s);
     if ((s->count + 1) * 4 > (s->mask + 1) * 3 || !s->mask)
@@ -141,12 +146,17 @@ static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new)
 
 bool lt_table_insert(uintptr_t addr, size_t size, uint32_t stack)
 {
-    return insert(addr, size, stack, true);
+    return insert(addr, size, stack, true, false);
 }
 
-void lt_table_restore(uintptr_t addr, size_t size, uint32_t stack)
+bool lt_table_insert_ignored(uintptr_t addr, size_t size, uint32_t stack)
 {
-    insert(addr, size, stack, false);
+    return insert(addr, size, stack, true, true);
+}
+
+void lt_table_restore(uintptr_t addr, size_t size, uint32_t stack, bool ignored)
+{
+    insert(addr, size, stack, false, ignored);
 }
 
 /* Backward-shift deletion: pull later entries of the probe run into the
@@ -196,6 +206,23 @@ bool lt_table_remove(uintptr_t addr, struct lt_block *out)
             decode(e, out);
         delete_at(s, (uint32_t)(e - s->slots));
         s->frees++;
+    }
+    unlock_stripe(s);
+    return e != NULL;
+}
+
+bool lt_table_set_ignored(uintptr_t addr)
+{
+    if (!trackable(addr))
+        return false;
+    uint64_t k = key_of(addr), h = mix(k);
+    struct stripe *s = stripe_of(h);
+    lock_stripe(s);
+    struct entry *e = find(s, k, h);
+    if (e) {
+        struct lt_block b;
+        decode(e, &b);
+        *e = encode(b.addr, b.size, b.stack, true);
     }
     unlock_stripe(s);
     return e != NULL;

@@ -12,15 +12,23 @@ struct lt_block {
     uintptr_t addr;
     size_t size;
     uint32_t stack;
+    bool ignored;          /* not to be reported; its contents are roots (LSan's ignore) */
 };
+
+/* Sizes are kept in 50 bits (1 PiB); the 51st is the `ignored` flag. */
+#define LT_TABLE_MAX_SIZE ((UINT64_C(1) << 50) - 1)
 
 void lt_table_init(void) LT_HIDDEN;
 /* Records a new live block; counts one allocation of `size` bytes.
  * Returns false if the tool could not store it (out of arena memory). */
 bool lt_table_insert(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;
+/* Same, for a block to be ignored from the start (leaktrace_disable). */
+bool lt_table_insert_ignored(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;
+/* Marks the live block starting at `addr` ignored; false if unknown. */
+bool lt_table_set_ignored(uintptr_t addr) LT_HIDDEN;
 /* Puts back a block removed by lt_table_remove (a failed realloc), undoing
  * the free it counted. */
-void lt_table_restore(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;
+void lt_table_restore(uintptr_t addr, size_t size, uint32_t stack, bool ignored) LT_HIDDEN;
 /* Forgets a block; counts one free if it was known. Returns whether it was. */
 bool lt_table_remove(uintptr_t addr, struct lt_block *out) LT_HIDDEN;
 bool lt_table_lookup(uintptr_t addr, struct lt_block *out) LT_HIDDEN;

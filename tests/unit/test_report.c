@@ -36,7 +36,7 @@ static void make_scan(const struct spec *sp, size_t n)
 {
     struct lt_block *b = calloc(n ? n : 1, sizeof *b);
     for (size_t i = 0; i < n; i++)
-        b[i] = (struct lt_block){ 0x10000000u + i * 0x1000, sp[i].size, sp[i].stack };
+        b[i] = (struct lt_block){ .addr = 0x10000000u + i * 0x1000, .size = sp[i].size, .stack = sp[i].stack };
     CHECK(lt_scan_init(&S, b, n, 0) == 0, "lt_scan_init");
     for (size_t i = 0; i < n; i++) {
         S.b[i].state = (uint8_t)sp[i].kind;

@@ -49,7 +49,7 @@ static void reset(void)
 static uintptr_t mk(size_t off, size_t size)
 {
     uintptr_t a = (uintptr_t)H + off;
-    blk[nblk] = (struct lt_block){ a, size, (uint32_t)(nblk + 1) };
+    blk[nblk] = (struct lt_block){ .addr = a, .size = size, .stack = (uint32_t)(nblk + 1) };
     nblk++;
     return a;
 }

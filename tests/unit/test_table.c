@@ -253,7 +253,7 @@ static void test_usage_and_restore(void)
     lt_table_usage(&u);
     CHECK_EQ_U64(u.frees - u0.frees, 1);   /* unknown address: no free counted */
     /* A failed realloc puts the block back and undoes the free. */
-    lt_table_restore(out.addr, out.size, out.stack);
+    lt_table_restore(out.addr, out.size, out.stack, false);
     lt_table_usage(&u);
     CHECK_EQ_U64(u.frees - u0.frees, 0);
     CHECK_EQ_U64(u.allocs - u0.allocs, 3);
