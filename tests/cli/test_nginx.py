@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""nginx with the Lua module under the tool (issue: cgo and LuaJIT).
+
+Starts nginx (master + 2 workers) on 127.0.0.1 with --log-file=DIR/lt.%p,
+serves a location whose Lua handler leaks 1,717 bytes per request through
+the FFI and one that frees what it allocates, then stops it with SIGQUIT.
+Required: one complete report per process (master and each worker); the
+leaked blocks appear only in the workers, 1,717 bytes per request served,
+summing to the requests sent; with suppressions/nginx.supp nothing else is
+definitely lost. Skips when nginx or its Lua module is not installed."""
+import argparse, glob, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+
+ap = argparse.ArgumentParser()
+for a in ("--lib", "--cli", "--build", "--src"):
+    ap.add_argument(a, required=True)
+args = ap.parse_args()
+nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+lua_mod = "/usr/lib/nginx/modules/ngx_http_lua_module.so"
+ndk_mod = "/usr/lib/nginx/modules/ndk_http_module.so"
+if not nginx or not os.path.exists(lua_mod) or not os.path.exists(ndk_mod):
+    print("SKIP: nginx with the Lua module is not installed (Debian packages nginx, libnginx-mod-http-lua)")
+    sys.exit(0)
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+CONF = """
+load_module %(ndk)s;
+load_module %(lua)s;
+daemon off;
+master_process on;
+worker_processes 2;
+error_log %(dir)s/error.log;
+pid %(dir)s/nginx.pid;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path %(dir)s/tmp; proxy_temp_path %(dir)s/tmp; fastcgi_temp_path %(dir)s/tmp;
+  uwsgi_temp_path %(dir)s/tmp; scgi_temp_path %(dir)s/tmp;
+  init_by_lua_block { ffi = require("ffi"); ffi.cdef[[void *malloc(size_t); void free(void *);]] }
+  server {
+    listen 127.0.0.1:%(port)d;
+    location /leak { content_by_lua_block { local p = ffi.C.malloc(1717); ngx.say("leaked") } }
+    location /ok { content_by_lua_block { local p = ffi.C.malloc(100); ffi.C.free(p); ngx.say("ok") } }
+  }
+}
+"""
+
+failures = []
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+def run_server(extra_opts, requests):
+    work = tempfile.mkdtemp(prefix="lt-nginx-")
+    os.chmod(work, 0o1777)          # workers run as www-data when started as root
+    os.makedirs(os.path.join(work, "tmp"))
+    port = free_port()
+    with open(os.path.join(work, "nginx.conf"), "w") as f:
+        f.write(CONF % {"ndk": ndk_mod, "lua": lua_mod, "dir": work, "port": port})
+    env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib),
+               LEAKTRACE_OPTIONS="--log-file=%s/lt.%%p %s" % (work, extra_opts))
+    proc = subprocess.Popen([nginx, "-p", work, "-c", os.path.join(work, "nginx.conf")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    served = 0
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen("http://127.0.0.1:%d/ok" % port, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for _ in range(requests):
+            body = urllib.request.urlopen("http://127.0.0.1:%d/leak" % port, timeout=5).read()
+            served += body.strip() == b"leaked"
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    reports = {}
+    for path in glob.glob(os.path.join(work, "lt.*")):
+        if ".tmp." in path:
+            continue
+        with open(path, errors="replace") as f:
+            reports[path] = f.read()
+    return work, proc.returncode, served, reports
+
+def definite_blocks_of_size(text, size):
+    n = 0
+    for m in re.finditer(r"([\d,]+) bytes in ([\d,]+) blocks are definitely lost in loss record", text):
+        b, k = int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
+        if b == size * k:
+            n += k
+    return n
+
+REQUESTS = 5
+work, rc, served, reports = run_server("--suppressions=%s/suppressions/nginx.supp" % args.src, REQUESTS)
+check(rc == 0, "nginx exits 0 after SIGQUIT (got %s)" % rc)
+check(served == REQUESTS, "every request was served (%d of %d)" % (served, REQUESTS))
+check(len(reports) == 3, "one report per process: master + 2 workers (got %d: %s)" % (len(reports), sorted(reports)))
+check(all(re.search(r"==\d+== ERROR SUMMARY: ", t) for t in reports.values()), "every report is complete")
+masters = [t for t in reports.values() if "master process" in t]
+workers = [t for t in reports.values() if "worker process" in t]
+check(len(masters) == 1 and len(workers) == 2, "one master report, two worker reports")
+leaked = sum(definite_blocks_of_size(t, 1717) for t in workers)
+check(leaked == REQUESTS, "the workers' reports hold one 1,717-byte leak per request served (%d of %d)" % (leaked, REQUESTS))
+check(all(definite_blocks_of_size(t, 1717) == 0 for t in masters), "the master did not serve requests: no such leak there")
+for t in workers:
+    m = re.search(r"definitely lost: ([\d,]+) bytes in ([\d,]+) blocks", t)
+    b, k = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))) if m else (-1, -1)
+    check(b == 1717 * k, "with nginx.supp a worker's definite leaks are only the handler's (%d bytes in %d blocks)" % (b, k))
+shutil.rmtree(work, ignore_errors=True)
+print("%d failure(s)" % len(failures))
+sys.exit(1 if failures else 0)
