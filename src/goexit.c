@@ -12,14 +12,16 @@
  * itself. exec() discards the patch with the rest of the image.
  *
  * The function is found by name in the executable's symbol table
- * (runtime.exit.abi0 since Go 1.17, runtime.exit before) and patched only if
- * its code is exactly what Go's amd64 runtime has always emitted:
+ * (runtime.exit.abi0 since Go 1.17, runtime.exit before), or, in stripped
+ * binaries (go test runs its test binaries stripped), as the one place in
+ * .text that holds its code at a function start; it is patched only if its
+ * code is exactly what Go's amd64 runtime has always emitted:
  *   8b 7c 24 08     mov  0x8(%rsp),%edi   ; the exit code argument
  *   b8 e7 00 00 00  mov  $231,%eax         ; SYS_exit_group
  *   0f 05           syscall
  *   c3              ret
- * Stripped binaries (-ldflags=-s) have no symbol table: not handled; such
- * programs can still call leaktrace_check() (include/leaktrace.h). */
+ * If the code is not found exactly once, nothing is patched, with a
+ * warning; such programs can still call leaktrace_check(). */
 #include "goexit.h"
 #include "arena.h"
 #include "interpose.h"
@@ -157,6 +159,30 @@ static uintptr_t find_symbol(const struct elf_file *f, const char *const *names,
     return 0;
 }
 
+/* Stripped binary: the only 16-aligned occurrence of runtime.exit's code
+ * in .text (Go aligns functions to 32 bytes on amd64), as linked; 0 if
+ * there is none or more than one. */
+static uintptr_t find_by_code(const struct elf_file *f)
+{
+    for (unsigned i = 0; i < f->eh->e_shnum; i++) {
+        const Elf64_Shdr *s = &f->sh[i];
+        const char *name = elf_str(f, f->eh->e_shstrndx, s->sh_name);
+        if (!name || strcmp(name, ".text") != 0 || s->sh_type != SHT_PROGBITS ||
+            s->sh_offset + s->sh_size > f->size)
+            continue;
+        const unsigned char *text = f->base + s->sh_offset;
+        uintptr_t found = 0;
+        int count = 0;
+        for (size_t off = (16 - (s->sh_addr & 15)) & 15; off + sizeof go_exit_code <= s->sh_size; off += 16)
+            if (text[off] == go_exit_code[0] && memcmp(text + off, go_exit_code, sizeof go_exit_code) == 0) {
+                found = (uintptr_t)(s->sh_addr + off);
+                count++;
+            }
+        return count == 1 ? found : 0;
+    }
+    return 0;
+}
+
 /* Load bias of the executable (0 unless it is PIE): the first mapping of
  * /proc/self/exe's file holds offset 0, i.e. the first PT_LOAD at vaddr 0. */
 static uintptr_t exe_bias(void)
@@ -208,12 +234,14 @@ bool lt_goexit_init(void)
     static const char *const names[] = { "runtime.exit.abi0", "runtime.exit" };
     bool go = is_go_binary(&f), pie = f.eh->e_type == ET_DYN;
     uintptr_t sym = go ? find_symbol(&f, names, 2) : 0;
+    if (go && !sym)
+        sym = find_by_code(&f);
     elf_close(&f);
     if (!go)
         return false;
     if (!sym) {
-        lt_warn("this Go program has no symbol table (built with -ldflags=-s?): its exit "
-                "cannot be intercepted; call leaktrace_check() to get a report");
+        lt_warn("runtime.exit was not found in this Go program: its exit cannot be "
+                "intercepted; call leaktrace_check() to get a report");
         return false;
     }
     char *stack = lt_arena_alloc(GO_EXIT_STACK);

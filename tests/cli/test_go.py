@@ -76,6 +76,29 @@ try:
     r = run([leakgo, "osexit"], "--errors-for-leak-kinds=reachable --error-exitcode=42 --show-leak-kinds=none")
     check(r.returncode == 42, "errors counted for reachable kinds trip the exit code (got %d)" % r.returncode)
 
+    # go test runs its test binaries stripped: runtime.exit is found by its code.
+    pkg = os.path.join(work, "pkg")
+    os.makedirs(pkg)
+    with open(os.path.join(pkg, "go.mod"), "w") as f:
+        f.write("module pkg\ngo 1.19\n")
+    with open(os.path.join(pkg, "lib.go"), "w") as f:
+        f.write('package pkg\n\n// #include <stdlib.h>\n// static void *grab(int n) { return malloc(n); }\n'
+                'import "C"\n\nfunc Leak() { C.grab(777) }\nfunc NoLeak() { C.free(C.grab(10)) }\n')
+    launcher = "%s --error-exitcode=1" % os.path.abspath(args.cli)
+    for leak, want in ((False, 0), (True, 1)):
+        with open(os.path.join(pkg, "lib_test.go"), "w") as f:
+            f.write('package pkg\n\nimport "testing"\n\nfunc TestNoLeak(t *testing.T) { NoLeak() }\n')
+            if leak:
+                f.write('func TestLeak(t *testing.T) { Leak() }\n')
+        e = dict(env, LEAKTRACE_LIB=os.path.abspath(args.lib))
+        r = subprocess.run([go, "test", "-count=1", "-exec", launcher, "."], cwd=pkg, env=e,
+                           capture_output=True, text=True, timeout=600)
+        out = r.stdout + r.stderr
+        check(r.returncode == want, "go test -exec 'leaktrace --error-exitcode=1' %s: exit %d (got %d)"
+              % ("with a leaking test" if leak else "without leaks", want, r.returncode))
+        if leak:
+            check("777 bytes in 1 blocks are definitely lost" in out, "the leaking test's block is reported")
+
     child = run([os.path.join(work, "execchild.bin"), leakgo, "osexit"])
     check(child.returncode == 0 and "child exit 3" in child.stdout,
           "a child exec'd without the tool exits normally with its own status (got rc=%d, out=%r)" % (child.returncode, child.stdout[-80:]))
