@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define LT_WRITER_CAP (256u << 10)
 
@@ -96,6 +97,23 @@ int lt_writer_open_file(struct lt_writer *w, const char *pattern)
         errno = ENAMETOOLONG;
         return -1;
     }
+    /* A device, FIFO or socket is written in place (/dev/null, /dev/stderr,
+     * a named pipe a reader waits on): renaming a temporary onto it would
+     * replace it with a regular file. Only regular files (or new names) get
+     * the temporary-and-rename treatment. */
+    struct stat st;
+    if (stat(w->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        w->fd = open(w->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+        if (w->fd < 0)
+            return -1;
+        w->in_place = true;
+        init_buffer(w);
+        return 0;
+    }
     int n = snprintf(w->tmp, sizeof w->tmp, "%s.tmp.%d", w->path, (int)getpid());
     if (n < 0 || (size_t)n >= sizeof w->tmp) {
         errno = ENAMETOOLONG;
@@ -122,7 +140,10 @@ int lt_writer_close(struct lt_writer *w)
         lt_arena_free(w->buf, w->cap);
     w->buf = NULL;
     int rc = w->failed ? -1 : 0;
-    if (w->path[0]) {
+    if (w->in_place) {
+        if (close(w->fd) != 0)
+            rc = -1;
+    } else if (w->path[0]) {
         /* Only a complete report takes the final name. */
         if (close(w->fd) != 0)
             rc = -1;

@@ -2,9 +2,9 @@
  *
  * Promises: Valgrind's number style (thousands separators), hex, and
  * line prefixes; the buffer lives in arena memory and is flushed with
- * write(2), retrying on EINTR and short writes. A file destination is
- * written to a temporary name and renamed when complete, so a report file is
- * never half-written. */
+ * write(2), retrying on EINTR and short writes. A regular-file destination
+ * is written to a temporary name and renamed when complete, so a report
+ * file is never half-written; a device or FIFO is written in place. */
 #ifndef LT_WRITER_H
 #define LT_WRITER_H
 #include "lt.h"
@@ -14,6 +14,7 @@ struct lt_writer {
     char *buf;
     size_t len, cap;
     bool failed;
+    bool in_place;         /* a device or FIFO: written directly, no temporary */
     char path[4096];       /* final name when writing a file; "" for an fd */
     char tmp[4096];
 };
