@@ -17,6 +17,9 @@
 #include "maps.h"
 #include "options.h"
 #include "report.h"
+#include "report_folded.h"
+#include "report_json.h"
+#include "report_sarif.h"
 #include "roots.h"
 #include "scan.h"
 #include "signals.h"
@@ -277,8 +280,32 @@ static bool release_libc_caches(void)
     return completed;
 }
 
-static void write_report(const struct lt_records *r, const struct lt_report_ctx *ctx)
+typedef void (*extra_writer)(struct lt_writer *, const struct lt_records *, const struct lt_report_ctx *,
+                             const struct lt_options *);
+
+/* One more output (--json-file, --sarif-file, --folded-file). */
+static void write_extra(const char *pattern, const char *what, extra_writer fn,
+                        const struct lt_records *r, const struct lt_report_ctx *ctx)
 {
+    if (!pattern[0])
+        return;
+    struct lt_writer w;
+    if (lt_writer_open_file(&w, pattern) != 0) {
+        lt_warn("cannot write the %s report to '%s' (%s)", what, pattern, strerror(errno));
+        return;
+    }
+    fn(&w, r, ctx, &lt_opt);
+    if (lt_writer_close(&w) != 0)
+        lt_warn("writing the %s report to '%s' failed (%s)", what, w.path, strerror(errno));
+}
+
+static void write_report(struct lt_records *r, const struct lt_report_ctx *ctx)
+{
+    /* Machine-readable outputs first: --exit-on-first-error ends the
+     * process as soon as the text report reaches its first record. */
+    write_extra(lt_opt.json_file, "JSON", lt_report_json, r, ctx);
+    write_extra(lt_opt.sarif_file, "SARIF", lt_report_sarif, r, ctx);
+    write_extra(lt_opt.folded_file, "folded", lt_report_folded, r, ctx);
     struct lt_writer w;
     bool opened = false;
     if (lt_opt.log_fd >= 0) {
@@ -351,6 +378,8 @@ uint64_t lt_check(bool final)
             lt_table_usage(&ctx.usage);
             write_report(&recs, &ctx);
             errors = recs.errors;
+            if (recs.stopped_at_first_error)
+                lt_real._exit(lt_opt.error_exitcode);
             lt_records_free(&recs);
         }
         lt_scan_fini(&scan);

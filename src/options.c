@@ -82,6 +82,7 @@ void lt_options_defaults(struct lt_options *o)
     o->show_below_main = 0;
     o->stop_signal = 0;
     o->report_signal = 0;
+    o->exit_on_first_error = 0;
 }
 
 /* ---- sets: kinds and heuristics ---------------------------------------- */
@@ -229,7 +230,7 @@ enum opt_id {
     O_ERRORS_FOR_LEAK_KINDS, O_ERROR_EXITCODE, O_NUM_CALLERS, O_LEAK_RESOLUTION,
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
-    O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL,
+    O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR,
     O_TOOL, O_IGNORED
 };
 
@@ -270,6 +271,7 @@ static const struct opt_def opt_defs[] = {
     { "show-below-main", O_SHOW_BELOW_MAIN, F_VALUE },
     { "stop-signal", O_STOP_SIGNAL, F_VALUE },
     { "report-signal", O_REPORT_SIGNAL, F_VALUE },
+    { "exit-on-first-error", O_EXIT_ON_FIRST_ERROR, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
     /* Valgrind options that only matter to Valgrind's core or to memcheck's
      * non-leak checks: accepted (so existing command lines keep working)
@@ -313,7 +315,6 @@ static const struct opt_def opt_defs[] = {
     { "kernel-variant", O_IGNORED, F_VALUE },
     { "soname-synonyms", O_IGNORED, F_VALUE },
     { "fullpath-after", O_IGNORED, F_VALUE },
-    { "exit-on-first-error", O_IGNORED, F_VALUE },
     { "error-limit", O_IGNORED, F_VALUE },
     { "keep-debuginfo", O_IGNORED, F_VALUE },
     { "extra-debuginfo-path", O_IGNORED, F_VALUE },
@@ -556,6 +557,11 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         if (parse_num(v, 1, 64, &num))
             BAD("a signal number from 1 to 64");
         o->stop_signal = num;
+        return 0;
+    case O_EXIT_ON_FIRST_ERROR:
+        if (parse_bool(v, &b))
+            BAD("yes or no");
+        o->exit_on_first_error = b;
         return 0;
     case O_REPORT_SIGNAL:
         if (parse_signal(v, &num))

@@ -43,6 +43,7 @@ struct lt_options {
     int show_below_main;       /* 0 */
     int stop_signal;           /* signal used to stop threads at the check; 0 = default */
     int report_signal;         /* a check and report each time this signal arrives; 0 = none */
+    int exit_on_first_error;   /* stop after the first shown record, status --error-exitcode */
 };
 
 /* Fills *o with the defaults. */

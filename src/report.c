@@ -391,7 +391,7 @@ static void error_summary(struct text *t, const struct lt_records *r)
     lt_put(w, ")\n");
 }
 
-void lt_report_text(struct lt_writer *w, const struct lt_records *r,
+void lt_report_text(struct lt_writer *w, struct lt_records *r,
                     const struct lt_report_ctx *ctx, const struct lt_options *o)
 {
     struct text t = { w, ctx->pid };
@@ -447,6 +447,14 @@ void lt_report_text(struct lt_writer *w, const struct lt_records *r,
             print_record(&t, &r->v[i], r->n, o);
             if (o->gen_suppressions)
                 lt_supp_write_generated(w, r->v[i].kind, r->v[i].stack);
+            if (o->exit_on_first_error) {
+                /* Valgrind stops after the first error it prints, with
+                 * no summaries (m_errormgr.c). */
+                line(&t, "");
+                line(&t, "Exit program on first error (--exit-on-first-error=yes)");
+                r->stopped_at_first_error = true;
+                return;
+            }
         }
         if (talk)
             leak_summary(&t, r, o);

@@ -35,6 +35,7 @@ struct lt_records {
     uint64_t supp_bytes, supp_blocks;
     uint64_t in_use_bytes, in_use_blocks;
     uint64_t errors, supp_errors;
+    bool stopped_at_first_error;   /* --exit-on-first-error: the report stopped there */
 };
 
 /* Groups, sorts, numbers and classifies (shown/error/suppressed). */
@@ -57,7 +58,7 @@ struct lt_report_ctx {
 
 /* Writes the text report (HEAP SUMMARY, records, LEAK SUMMARY, ERROR
  * SUMMARY). Symbolization runs inside; the caller holds the guard. */
-void lt_report_text(struct lt_writer *w, const struct lt_records *r,
+void lt_report_text(struct lt_writer *w, struct lt_records *r,
                     const struct lt_report_ctx *ctx, const struct lt_options *o) LT_HIDDEN;
 
 /* Frames of a stack as printed (inlined frames expanded, cut after main).

@@ -1,7 +1,9 @@
 /* report_json.c — the report as JSON (see report_json.h, docs/report-schema.json). */
 #include "report_json.h"
+#include "arena.h"
 #include "symbols.h"
 #include "suppress.h"
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -279,13 +281,17 @@ static void put_amount(struct lt_json *j, const char *key, uint64_t bytes, uint6
 
 static void put_program(struct lt_json *j)
 {
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
+    /* Arena, not stack: the report may be written on a signal stack. */
+    size_t size = PATH_MAX;
+    char *exe = lt_arena_alloc(size);
+    ssize_t n = exe ? readlink("/proc/self/exe", exe, size) : -1;
     lt_json_key(j, "program");
-    if (n > 0 && (size_t)n < sizeof exe)
+    if (n > 0 && (size_t)n < size)
         lt_json_string_n(j->w, exe, (size_t)n);
     else
         lt_put(j->w, "null");
+    if (exe)
+        lt_arena_free(exe, size);
 }
 
 void lt_report_json(struct lt_writer *w, const struct lt_records *r,

@@ -592,8 +592,8 @@ static void put_invocation(struct sarif *s, const struct lt_report_ctx *ctx)
         lt_json_i64(j, "exitSignalNumber", ctx->fatal_signal);
     }
     lt_json_i64(j, "processId", ctx->pid);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *exe = s->path;   /* scratch; the report may run on a small signal stack */
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof s->path - 1);
     if (n > 0) {
         exe[n] = 0;
         lt_json_open(j, "executableLocation", '{');

@@ -106,6 +106,8 @@ static const char *const usage_text[] = {
 "                               (needs --leak-check=full) [0 = keep PROG's]\n"
 "\n",
 "Suppressions:\n"
+"  --exit-on-first-error=no|yes stop at the first leak record shown, with\n"
+"                               --error-exitcode's status [no]\n"
 "  --suppressions=FILE          read Valgrind suppressions from FILE\n"
 "                               (repeatable, up to 32 files)\n"
 "  --default-suppressions=yes|no\n"
@@ -122,8 +124,9 @@ static const char *const usage_text[] = {
 "  --folded-file=FILE           write leaked bytes per stack in folded format\n"
 "                               (one \"frame;frame;... BYTES\" line each), for\n"
 "                               flame graphs\n"
-"  Relative FILE names are made absolute against the directory leaktrace\n"
-"  was started in, so a program that changes directory still writes there.\n"
+"  Relative names of files written are made absolute against the directory\n"
+"  leaktrace was started in, so a program that changes directory still\n"
+"  writes there.\n"
 "\n",
 "Valgrind-only options: accepted so existing command lines work, ignored\n"
 "with a one-line notice on stderr (they are not passed on):\n"
@@ -138,7 +141,7 @@ static const char *const usage_text[] = {
 "  --show-mismatched-frees, --ignore-ranges, --ignore-range-below-sp,\n"
 "  --workaround-gcc296-bugs, --run-libc-freeres, --run-cxx-freeres,\n"
 "  --sim-hints, --kernel-variant, --soname-synonyms, --fullpath-after,\n"
-"  --exit-on-first-error, --error-limit, --keep-debuginfo,\n"
+"  --error-limit, --keep-debuginfo,\n"
 "  --extra-debuginfo-path, --allow-mismatched-debuginfo, --max-threads,\n"
 "  --valgrind-stacksize, --merge-recursive-frames, --trace-children-skip,\n"
 "  --trace-children-skip-by-arg, --show-emwarns, --sigill-diagnostics,\n"
@@ -213,9 +216,12 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The options whose value is a file name, made absolute before passing on. */
+/* The options whose value is a file the report is written to, made
+ * absolute before passing on (the program may change directory before it
+ * ends). Suppression files are read at start-up and, as in Valgrind, named
+ * in messages exactly as given: they are passed through unchanged. */
 static const char *const path_options[] = {
-    "log-file", "xml-file", "json-file", "sarif-file", "folded-file", "suppressions", NULL
+    "log-file", "xml-file", "json-file", "sarif-file", "folded-file", NULL
 };
 
 /* If `word` is a file-name option with a relative value, returns a new word

@@ -574,7 +574,7 @@ static void test_unknown_and_ignored(void)
         "--main-stacksize=8000000", "--num-transtab-sectors=64", "--track-fds=yes",
         "--redzone-size=32", "--show-mismatched-frees=no", "--ignore-ranges=0x1-0x2",
         "--run-libc-freeres=no", "--run-cxx-freeres=no", "--sim-hints=lax-ioctls",
-        "--soname-synonyms=somalloc=NONE", "--fullpath-after=", "--exit-on-first-error=yes",
+        "--soname-synonyms=somalloc=NONE", "--fullpath-after=",
         "--max-threads=1000", "--valgrind-stacksize=2000000", "--merge-recursive-frames=2",
         "--error-limit=no", "--keep-debuginfo=yes", "--vgdb-poll=100", "--vgdb-prefix=/tmp/v",
         "--vgdb-stop-at=none", "--vgdb-shadow-registers=no", "--avg-transtab-entry-size=0",
@@ -764,6 +764,20 @@ static void test_no_allocation(void)
     CHECK_INT(nallocs, 0);
 }
 
+static int check_exit_on_first_error(void)
+{
+    struct lt_options o;
+    char err[256];
+    int fails = 0;
+    lt_options_defaults(&o);
+    if (o.exit_on_first_error != 0) { printf("FAIL exit-on-first-error default is not no\n"); fails++; }
+    if (lt_options_parse_one(&o, "--exit-on-first-error=yes", err, sizeof err) != 0 || o.exit_on_first_error != 1) {
+        printf("FAIL --exit-on-first-error=yes not applied (%s)\n", err); fails++; }
+    if (lt_options_parse_one(&o, "--exit-on-first-error=maybe", err, sizeof err) != -1) {
+        printf("FAIL --exit-on-first-error=maybe accepted\n"); fails++; }
+    return fails;
+}
+
 int main(void)
 {
     test_defaults();
@@ -777,6 +791,8 @@ int main(void)
     test_unknown_and_ignored();
     test_strings();
     test_no_allocation();
+    checks += 3;
+    failures += check_exit_on_first_error();
     if (failures) {
         printf("test_options: %d of %d checks failed\n", failures, checks);
         return 1;

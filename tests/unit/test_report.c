@@ -350,7 +350,7 @@ static void test_leak_resolution(void)
 static int fatal_signal;           /* put into the report context by render() */
 static uint32_t fatal_stack;
 
-static char *render(const struct lt_records *r, const struct lt_options *o, const struct lt_heap_usage *u)
+static char *render(struct lt_records *r, const struct lt_options *o, const struct lt_heap_usage *u)
 {
     char path[] = "/tmp/lt_test_report_XXXXXX";
     int fd = mkstemp(path);
@@ -714,10 +714,8 @@ static void test_text_fatal_signal(void)
         const char *frame = strstr(p, at), *blank = strstr(p, "\n==123== \n==123== HEAP SUMMARY:\n");
         CHECK(frame && blank && frame < blank, "the signal's stack and a blank line before HEAP SUMMARY");
         CHECK(!strstr(p, "report_caller") || strstr(p, "report_caller") < blank, "frames after HEAP SUMMARY");
-        /* BUG: src/report.c lt_report_text prints the fatal-signal line right
-         * after the preamble's blank line; Valgrind prints a blank line of
-         * its own first ("\nProcess terminating ..."), so two "==P== " lines
-         * separate "Command:" from it. */
+        /* Valgrind prints a blank line of its own first ("\nProcess
+         * terminating ..."), so two "==P== " lines separate "Command:" from it. */
         CHECK(strstr(t, "==123== Command: prog a b\n==123== \n==123== \n==123== Process terminating") != NULL,
               "one blank line, not two, before \"Process terminating with default action of signal\"");
     }
@@ -738,8 +736,7 @@ static void test_text_fatal_signal(void)
     t = render(&r, &o, NULL);
     fatal_signal = 0;
     o.quiet = 0;
-    /* BUG: src/report.c lt_report_text prints the fatal-signal block even
-     * when o->quiet is set. */
+    /* -q: no fatal-signal block for a signal sent by kill()/raise(). */
     CHECK(!strstr(t, "Process terminating"), "-q: \"Process terminating ... signal 15 (SIGTERM)\" printed");
     free(t);
     /* No signal: no such line. */
