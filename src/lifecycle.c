@@ -20,6 +20,7 @@
 #include "report_folded.h"
 #include "report_json.h"
 #include "report_sarif.h"
+#include "report_xml.h"
 #include "roots.h"
 #include "scan.h"
 #include "signals.h"
@@ -126,6 +127,24 @@ static void read_options(void)
         lt_warn("the program was not run");
         lt_real._exit(1);
     }
+    if (lt_opt.xml && !lt_opt.xml_file[0]) {
+        /* Valgrind's words; it then runs the program and writes nothing,
+         * which would be a run that checks nothing: refuse instead. */
+        char msg[1024];
+        int pid = (int)getpid();
+        int n = snprintf(msg, sizeof msg,
+                         "==%d== Bad option: --xml=yes, but no XML destination specified\n"
+                         "==%d== --xml=yes has been specified, but there is no XML output\n"
+                         "==%d== destination.  You must specify an XML output destination\n"
+                         "==%d== using --xml-fd, --xml-file or --xml-socket.\n"
+                         "==%d== Use --help for more information or consult the user manual.\n",
+                         pid, pid, pid, pid, pid);
+        if (n > 0 && write(2, msg, (size_t)n) < 0) {
+        }
+        lt_real._exit(1);
+    }
+    if (lt_opt.xml)
+        lt_opt.leak_check = LT_CHECK_FULL;   /* valgrind: --xml=yes forces full */
 }
 
 /* Valgrind reads its suppression files before the program runs, and a
@@ -308,6 +327,34 @@ static void write_report(struct lt_records *r, const struct lt_report_ctx *ctx)
     write_extra(lt_opt.folded_file, "folded", lt_report_folded, r, ctx);
     struct lt_writer w;
     bool opened = false;
+    if (lt_opt.xml) {
+        /* Valgrind: the report goes to --xml-file only; the text channel
+         * gets nothing (a --log-file is created and left empty), except the
+         * --exit-on-first-error notice. */
+        if (lt_writer_open_file(&w, lt_opt.xml_file) == 0) {
+            lt_report_xml(&w, r, ctx, &lt_opt);
+            if (lt_writer_close(&w) != 0)
+                lt_warn("writing the XML report to '%s' failed (%s)", w.path, strerror(errno));
+        } else {
+            lt_warn("cannot write the XML report to '%s' (%s)", lt_opt.xml_file, strerror(errno));
+        }
+        if (lt_opt.log_fd >= 0) {
+            lt_writer_open_fd(&w, lt_opt.log_fd);
+            opened = true;
+        } else if (lt_opt.log_file[0] && lt_writer_open_file(&w, lt_opt.log_file) == 0) {
+            opened = true;
+        } else if (!lt_opt.log_file[0]) {
+            lt_writer_open_fd(&w, report_fd());
+            opened = true;
+        }
+        if (opened) {
+            if (r->stopped_at_first_error)
+                lt_putf(&w, "==%d== \n==%d== Exit program on first error (--exit-on-first-error=yes)\n",
+                        ctx->pid, ctx->pid);
+            lt_writer_close(&w);
+        }
+        return;
+    }
     if (lt_opt.log_fd >= 0) {
         lt_writer_open_fd(&w, lt_opt.log_fd);
         opened = true;

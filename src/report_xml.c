@@ -131,7 +131,6 @@ char *lt_xml_time(uint64_t ms, char *buf, size_t size)
     m = s / 60, s %= 60;
     h = m / 60, m %= 60;
     d = h / 24, h %= 24;
-    /* snprintf with integers only: no allocation in glibc. */
     char tmp[64];
     int n = 0;
     const uint64_t parts[4] = { d, h, m, s };
@@ -472,7 +471,7 @@ static void put_args(struct lt_writer *w, const struct lt_report_ctx *ctx)
     lt_put(w, "  </argv>\n</args>\n\n");
 }
 
-void lt_report_xml(struct lt_writer *w, const struct lt_records *r,
+void lt_report_xml(struct lt_writer *w, struct lt_records *r,
                    const struct lt_report_ctx *ctx, const struct lt_options *o)
 {
     lt_put(w, "<?xml version=\"1.0\"?>\n\n<valgrindoutput>\n\n"
@@ -497,9 +496,19 @@ void lt_report_xml(struct lt_writer *w, const struct lt_records *r,
         fatal_signal(w, ctx, o);
     lt_putc(w, '\n');
     status(w, "FINISHED", elapsed_ms());
-    for (size_t i = 0; i < r->n; i++)
-        if (r->v[i].shown)
-            put_record(w, &r->v[i], r->n, o);
+    for (size_t i = 0; i < r->n; i++) {
+        if (!r->v[i].shown)
+            continue;
+        put_record(w, &r->v[i], r->n, o);
+        if (o->exit_on_first_error) {
+            /* Valgrind 3.19 ends the document right after the first error
+             * (its second <suppression> included): no errorcounts, no
+             * suppcounts, one newline. */
+            lt_put(w, "</valgrindoutput>\n");
+            r->stopped_at_first_error = true;
+            return;
+        }
+    }
     lt_put(w, "<errorcounts>\n</errorcounts>\n\n");
     /* VG_(show_all_errors): not under -q, unless -s/-v. */
     if (!o->quiet || o->verbose) {

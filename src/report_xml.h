@@ -7,7 +7,9 @@
  *   <?xml version="1.0"?>, <valgrindoutput>, <protocolversion>4,
  *   <protocoltool>memcheck, <preamble> (our banner line, "Command: ..."),
  *   <pid>, <ppid>, <tool>memcheck, <args> (<vargv>: exe "leaktrace" and
- *   the words of $LEAKTRACE_OPTIONS; <argv>: the program's argv),
+ *   the words of LEAKTRACE_OPTIONS as the process started with it, read
+ *   from /proc/self/environ — at exit glibc's __libc_freeres has cleared
+ *   the environment; <argv>: ctx->argv, or /proc/self/exe without it),
  *   <status> RUNNING, [<fatal_signal>], <status> FINISHED, one <error> per
  *   SHOWN loss record, <errorcounts> (always empty: leaks are not counted
  *   there), <suppcounts> (lt_supp_write_used_xml; valgrind leaves it out
@@ -30,6 +32,12 @@
  *   with --gen-suppressions: the <suppression> element before </error>,
  *   and again after the blank line that follows </error> (valgrind 3.19
  *   writes it twice).
+ * --exit-on-first-error=yes: the document ends ("</valgrindoutput>\n")
+ * right after the first <error> (and its second <suppression>), with no
+ * <errorcounts>/<suppcounts>, and r->stopped_at_first_error is set, as
+ * lt_report_text does; valgrind 3.19 also prints "==PID== " and
+ * "==PID== Exit program on first error (--exit-on-first-error=yes)" on the
+ * text channel then (the caller's job), and exits with --error-exitcode.
  * With no block left there is no <error> at all (protocol 4 has no
  * "all heap blocks were freed" element). When a signal ends the process a
  * <fatal_signal> block (<tid>, <signo>, <signame>, <sicode>, for a fault
@@ -56,7 +64,7 @@
 #define LT_REPORT_XML_H
 #include "report.h"
 
-void lt_report_xml(struct lt_writer *w, const struct lt_records *r,
+void lt_report_xml(struct lt_writer *w, struct lt_records *r,
                    const struct lt_report_ctx *ctx, const struct lt_options *o) LT_HIDDEN;
 
 /* The fatal signal's siginfo, for <sicode>, <event> and <siaddr>: call it
