@@ -405,14 +405,16 @@ static bool set_location(struct loc *l, const char *buf)
             char *colon = strchr(name, ':');
             if (colon) {
                 *colon++ = 0;
-                /* VG_(strtoll10): optional sign, decimal digits, stops at the first other char */
-                long long v = 0;
+                /* VG_(strtoll10): optional sign, decimal digits, stops at
+                 * the first other char. Too many digits wrap around there;
+                 * unsigned arithmetic wraps the same way, without UB. */
+                unsigned long long v = 0;
                 bool neg = false;
                 if (*colon == '-' || *colon == '+')
                     neg = *colon++ == '-';
                 while (*colon >= '0' && *colon <= '9')
-                    v = v * 10 + (*colon++ - '0');
-                l->line = (unsigned)(neg ? -v : v);
+                    v = v * 10u + (unsigned long long)(*colon++ - '0');
+                l->line = (unsigned)(neg ? 0u - v : v);
             }
         }
         l->name = name;
