@@ -28,6 +28,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <unistd.h>
+#include <stdlib.h>
 
 struct lt_real_fns lt_real;
 
@@ -133,8 +134,12 @@ static LT_NOINLINE void leave_slow(void)
     }
 }
 
-#define ENTER() do { lt_tls.busy++; } while (0)
+/* Inside an allocation wrapper: busy (nothing is tracked re-entrantly) and
+ * in_wrapper, which tells a nested call from a signal handler or ld.so
+ * apart from the tool's own allocations (see route_for). */
+#define ENTER() do { lt_tls.busy++; lt_tls.in_wrapper++; } while (0)
 #define LEAVE() do {                                                        \
+        lt_tls.in_wrapper--;                                                \
         if (--lt_tls.busy == 0 &&                                           \
             LT_UNLIKELY(lt_tls.ndeferred | lt_tls.park_pending))            \
             leave_slow();                                                   \
@@ -151,12 +156,23 @@ static inline void ensure_started(void)
         lt_real_resolve();
 }
 
-/* The dynamic loader allocates for TLS on behalf of whoever touches a
- * thread-local variable: when libunwind (inside our stack capture) does,
- * ld.so resizes the thread's TLS vector with malloc while we are busy. That
- * block must be tracked — the program's own TLS blocks hang off it — but
- * libunwind cannot be re-entered, so its stack is just [our function, the
- * caller in ld.so]. Only when no tool lock is held by this thread. */
+/* ---- allocations the tool cannot record with a full stack ---------------
+ * Where a call made while the thread is already busy goes:
+ *  - POOL: dlsym is resolving the real allocator;
+ *  - REAL: the real allocator, untracked (not tracking at all, or a nested
+ *    call that finds a tool lock held by this thread);
+ *  - NESTED: the real allocator, recorded with the stack [our function, its
+ *    caller] — libunwind cannot be re-entered. Calls nested in one of our
+ *    allocation wrappers come from a signal handler that interrupted it, or
+ *    from ld.so allocating TLS when libunwind touches a thread-local: both
+ *    are the program's blocks (the thread's TLS blocks hang off the second);
+ *  - TOOL: the tool's own work (libdw symbolizing, libc calls the tool
+ *    makes): the tool's arena, never the program's heap, so a failing or
+ *    exhausted heap cannot break the report, and the tool leaves no stale
+ *    pointers in chunks the program reuses. ld.so's calls are never TOOL:
+ *    the TLS vector they grow belongs to the program's thread. */
+enum route { ROUTE_REAL, ROUTE_POOL, ROUTE_NESTED, ROUTE_TOOL };
+
 static uintptr_t loader_lo, loader_hi;
 
 void lt_interpose_set_loader_range(uintptr_t lo, uintptr_t hi)
@@ -165,18 +181,95 @@ void lt_interpose_set_loader_range(uintptr_t lo, uintptr_t hi)
     loader_hi = hi;
 }
 
-static inline bool from_loader_while_busy(uintptr_t ra)
+static inline enum route route_for(uintptr_t ra)
 {
-    return ra >= loader_lo && ra < loader_hi && lt_state == LT_STATE_TRACKING && lt_tls.busy &&
-           !lt_tls.locked && !lt_tls.resolving && !lt_tls.tool_thread && !lt_arena_held();
+    if (LT_UNLIKELY(lt_tls.resolving || !lt_real.malloc)) {
+        lt_real_resolve();
+        if (lt_tls.resolving || !lt_real.malloc)
+            return ROUTE_POOL;
+    }
+    if (!lt_tls.busy)
+        return ROUTE_REAL;               /* before start-up or after the final report */
+    bool can_record = lt_state == LT_STATE_TRACKING && !lt_tls.locked && !lt_tls.tool_thread &&
+                      !lt_arena_held();
+    if ((ra >= loader_lo && ra < loader_hi) || lt_tls.in_wrapper == lt_tls.busy)
+        return can_record ? ROUTE_NESTED : ROUTE_REAL;
+    return ROUTE_TOOL;
 }
 
-static LT_NOINLINE void record_loader_block(void *p, size_t size, uintptr_t fn, uintptr_t ra)
+static LT_NOINLINE void record_nested(void *p, size_t size, uintptr_t fn, uintptr_t ra)
 {
     int saved = errno;
     uintptr_t ips[2] = { fn, ra };
     lt_table_insert((uintptr_t)p, size, lt_depot_intern(ips, 2));
     errno = saved;
+}
+
+/* Tool blocks: arena memory with a header just before the pointer. */
+struct tool_hdr {
+    uint64_t total;          /* bytes asked of the arena */
+    uint32_t offset;         /* from the arena block to the pointer */
+    uint32_t magic;
+};
+#define TOOL_MAGIC 0x4c54544fu
+
+static void *tool_alloc(size_t size, size_t align)
+{
+    if (align < 16)
+        align = 16;
+    size_t total;
+    if (__builtin_add_overflow(size, align + sizeof(struct tool_hdr), &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    char *base = lt_arena_alloc(total);        /* zeroed */
+    if (!base) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    uintptr_t p = ((uintptr_t)base + sizeof(struct tool_hdr) + align - 1) & ~(uintptr_t)(align - 1);
+    struct tool_hdr *h = (struct tool_hdr *)p - 1;
+    h->total = total;
+    h->offset = (uint32_t)(p - (uintptr_t)base);
+    h->magic = TOOL_MAGIC;
+    return (void *)p;
+}
+
+static inline bool is_tool_block(const void *p)
+{
+    return lt_arena_contains((uintptr_t)p) && ((const struct tool_hdr *)p - 1)->magic == TOOL_MAGIC;
+}
+
+static size_t tool_usable(const void *p)
+{
+    const struct tool_hdr *h = (const struct tool_hdr *)p - 1;
+    return h->total - h->offset;
+}
+
+static void tool_free(void *p)
+{
+    struct tool_hdr *h = (struct tool_hdr *)p - 1;
+    h->magic = 0;
+    lt_arena_free((char *)p - h->offset, h->total);
+}
+
+/* One untracked allocation by route. */
+static void *other_alloc(enum route r, size_t size, size_t align, bool zero, uintptr_t fn, uintptr_t ra)
+{
+    if (r == ROUTE_POOL)
+        return pool_alloc(size, align);
+    if (r == ROUTE_TOOL)
+        return tool_alloc(size, align);
+    void *p;
+    if (align <= 16)
+        p = zero ? lt_real.calloc(1, size) : lt_real.malloc(size);
+    else
+        p = lt_real.memalign(align, size);
+    if (p && zero && align > 16)
+        memset(p, 0, size);
+    if (p && r == ROUTE_NESTED)
+        record_nested(p, size, fn, ra);
+    return p;
 }
 
 /* Records a block just obtained from the real allocator. Always inlined
@@ -191,29 +284,21 @@ static LT_NOINLINE void record_loader_block(void *p, size_t size, uintptr_t fn, 
         errno = saved_errno_;                                               \
     } while (0)
 
+#define RETURN_ADDRESS() ((uintptr_t)__builtin_return_address(0))
+
 /* ---- C allocation functions --------------------------------------------- */
 
+/* For the C++ operators when not tracking: a plain malloc by route. */
 static void *untracked_malloc(size_t size)
 {
-    if (LT_UNLIKELY(lt_tls.resolving || !lt_real.malloc)) {
-        lt_real_resolve();
-        /* Still resolving on this thread (dlsym allocating): the pool. */
-        if (lt_tls.resolving || !lt_real.malloc)
-            return pool_alloc(size, 16);
-    }
-    return lt_real.malloc(size);
+    return other_alloc(route_for(0), size, 16, false, (uintptr_t)malloc, 0);
 }
 
 LT_EXPORT void *malloc(size_t size)
 {
     ensure_started();
-    if (!tracking()) {
-        void *q = untracked_malloc(size);
-        uintptr_t ra = (uintptr_t)__builtin_return_address(0);
-        if (q && LT_UNLIKELY(from_loader_while_busy(ra)))
-            record_loader_block(q, size, (uintptr_t)malloc, ra);
-        return q;
-    }
+    if (!tracking())
+        return other_alloc(route_for(RETURN_ADDRESS()), size, 16, false, (uintptr_t)malloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.malloc(size);
     if (p)
@@ -226,6 +311,10 @@ static void release(void *p)
 {
     if (LT_UNLIKELY(in_pool(p)))
         return;
+    if (LT_UNLIKELY(is_tool_block(p))) {
+        tool_free(p);
+        return;
+    }
     if (lt_state != LT_STATE_TRACKING) {
         if (!lt_real.free)
             lt_real_resolve();
@@ -260,35 +349,32 @@ LT_EXPORT void cfree(void *p)
 
 LT_EXPORT void *calloc(size_t n, size_t size)
 {
-    ensure_started();
-    if (!tracking()) {
-        if (LT_UNLIKELY(lt_tls.resolving || !lt_real.calloc)) {
-            size_t total;
-            if (__builtin_mul_overflow(n, size, &total))
-                return NULL;
-            return pool_alloc(total, 16);
-        }
-        void *q = lt_real.calloc(n, size);
-        uintptr_t ra = (uintptr_t)__builtin_return_address(0);
-        if (q && LT_UNLIKELY(from_loader_while_busy(ra)))
-            record_loader_block(q, n * size, (uintptr_t)calloc, ra);
-        return q;
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
     }
+    ensure_started();
+    if (!tracking())
+        return other_alloc(route_for(RETURN_ADDRESS()), total, 16, true, (uintptr_t)calloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.calloc(n, size);
     if (p)
-        RECORD(p, n * size);
+        RECORD(p, total);
     LEAVE();
     return p;
 }
 
-/* realloc of a block from the bootstrap pool: move it to the real heap. */
-static void *realloc_from_pool(void *old, size_t size)
+/* realloc of a block the program does not own through the real allocator
+ * (the bootstrap pool, the tool's arena): a new block, by the usual path,
+ * and a copy. */
+static void *realloc_moved(void *old, size_t old_size, size_t size)
 {
-    void *p = untracked_malloc(size ? size : 1);
+    void *p = malloc(size ? size : 1);
     if (p) {
-        size_t n = pool_size_of(old);
-        memcpy(p, old, n < size ? n : size);
+        memcpy(p, old, old_size < size ? old_size : size);
+        if (is_tool_block(old))
+            tool_free(old);
     }
     return p;
 }
@@ -320,7 +406,9 @@ LT_EXPORT void *realloc(void *old, size_t size)
     if (!old)
         goto as_malloc;
     if (LT_UNLIKELY(in_pool(old)))
-        return realloc_from_pool(old, size);
+        return realloc_moved(old, pool_size_of(old), size);
+    if (LT_UNLIKELY(is_tool_block(old)))
+        return realloc_moved(old, tool_usable(old), size);
     ensure_started();
     if (!tracking()) {
         if (lt_state == LT_STATE_TRACKING && !lt_tls.locked) {
@@ -342,13 +430,8 @@ LT_EXPORT void *realloc(void *old, size_t size)
 
 as_malloc:
     ensure_started();
-    if (!tracking()) {
-        void *q0 = untracked_malloc(size);
-        uintptr_t ra = (uintptr_t)__builtin_return_address(0);
-        if (q0 && LT_UNLIKELY(from_loader_while_busy(ra)))
-            record_loader_block(q0, size, (uintptr_t)realloc, ra);
-        return q0;
-    }
+    if (!tracking())
+        return other_alloc(route_for(RETURN_ADDRESS()), size, 16, false, (uintptr_t)realloc, RETURN_ADDRESS());
     ENTER();
     void *q = lt_real.realloc(NULL, size);
     if (q)
@@ -365,17 +448,17 @@ LT_EXPORT void *reallocarray(void *old, size_t n, size_t size)
         return NULL;
     }
     ensure_started();
-    if (!tracking())
+    if (!tracking() || (old && (in_pool(old) || is_tool_block(old))))
         return realloc(old, total);
     ENTER();
     int saved = errno;
     uint32_t stack = lt_depot_capture();
     errno = saved;
     void *p;
-    if (old && !in_pool(old)) {
+    if (old) {
         p = realloc_tracked(old, total, stack);
     } else {
-        p = old ? realloc_from_pool(old, total) : lt_real.realloc(NULL, total);
+        p = lt_real.realloc(NULL, total);
         if (p)
             lt_table_insert((uintptr_t)p, total, stack);
     }
@@ -386,11 +469,8 @@ LT_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 LT_EXPORT void *memalign(size_t align, size_t size)
 {
     ensure_started();
-    if (!tracking()) {
-        if (LT_UNLIKELY(lt_tls.resolving || !lt_real.memalign))
-            return pool_alloc(size, align);
-        return lt_real.memalign(align, size);
-    }
+    if (!tracking())
+        return other_alloc(route_for(RETURN_ADDRESS()), size, align, false, (uintptr_t)memalign, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.memalign(align, size);
     if (p)
@@ -402,8 +482,16 @@ LT_EXPORT void *memalign(size_t align, size_t size)
 LT_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
     ensure_started();
-    if (!tracking())
-        return lt_real.aligned_alloc(align, size);
+    if (!tracking()) {
+        enum route r = route_for(RETURN_ADDRESS());
+        if (r == ROUTE_REAL || r == ROUTE_NESTED) {
+            void *q = lt_real.aligned_alloc(align, size);
+            if (q && r == ROUTE_NESTED)
+                record_nested(q, size, (uintptr_t)aligned_alloc, RETURN_ADDRESS());
+            return q;
+        }
+        return other_alloc(r, size, align, false, 0, 0);
+    }
     ENTER();
     void *p = lt_real.aligned_alloc(align, size);
     if (p)
@@ -415,8 +503,22 @@ LT_EXPORT void *aligned_alloc(size_t align, size_t size)
 LT_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
     ensure_started();
-    if (!tracking())
-        return lt_real.posix_memalign(out, align, size);
+    if (!tracking()) {
+        enum route r = route_for(RETURN_ADDRESS());
+        if (r == ROUTE_REAL || r == ROUTE_NESTED) {
+            int rc = lt_real.posix_memalign(out, align, size);
+            if (rc == 0 && r == ROUTE_NESTED)
+                record_nested(*out, size, (uintptr_t)posix_memalign, RETURN_ADDRESS());
+            return rc;
+        }
+        if (align < sizeof(void *) || (align & (align - 1)))
+            return EINVAL;
+        void *q = other_alloc(r, size, align, false, 0, 0);
+        if (!q)
+            return ENOMEM;
+        *out = q;
+        return 0;
+    }
     ENTER();
     int rc = lt_real.posix_memalign(out, align, size);
     if (rc == 0)
@@ -429,7 +531,8 @@ LT_EXPORT void *valloc(size_t size)
 {
     ensure_started();
     if (!tracking())
-        return lt_real.valloc(size);
+        return other_alloc(route_for(RETURN_ADDRESS()), size, (size_t)sysconf(_SC_PAGESIZE), false,
+                           (uintptr_t)valloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.valloc(size);
     if (p)
@@ -440,18 +543,17 @@ LT_EXPORT void *valloc(size_t size)
 
 LT_EXPORT void *pvalloc(size_t size)
 {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    /* pvalloc rounds the size up to whole pages; Valgrind records the
+     * rounded size (vg_replace_malloc.c). */
+    size_t rounded = size ? (size + page - 1) & ~(page - 1) : page;
     ensure_started();
     if (!tracking())
-        return lt_real.pvalloc(size);
+        return other_alloc(route_for(RETURN_ADDRESS()), rounded, page, false, (uintptr_t)pvalloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.pvalloc(size);
-    if (p) {
-        /* pvalloc rounds the size up to whole pages; Valgrind records the
-         * rounded size (vg_replace_malloc.c). */
-        size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        size_t rounded = size ? (size + page - 1) & ~(page - 1) : page;
+    if (p)
         RECORD(p, rounded);
-    }
     LEAVE();
     return p;
 }
@@ -462,6 +564,8 @@ LT_EXPORT size_t malloc_usable_size(void *p)
         return 0;
     if (in_pool(p))
         return pool_size_of(p);
+    if (is_tool_block(p))
+        return tool_usable(p);
     if (!lt_real.malloc_usable_size)
         lt_real_resolve();
     return lt_real.malloc_usable_size(p);

@@ -199,23 +199,36 @@ static void keep_stderr(void)
     err_path[n > 0 ? n : 0] = 0;
 }
 
-/* The private duplicate, if it is still ours (a daemon may have closed
- * every descriptor, and a later open() may have reused the number). */
-static int report_fd(void)
+static bool is_original_stderr(int fd)
 {
     struct stat st;
-    if (lt_err_fd != 2 && fstat(lt_err_fd, &st) == 0 && st.st_dev == err_stat.st_dev &&
-        st.st_ino == err_stat.st_ino)
+    return fstat(fd, &st) == 0 && st.st_dev == err_stat.st_dev && st.st_ino == err_stat.st_ino;
+}
+
+/* The private duplicate, if it is still ours (a daemon may have closed
+ * every descriptor, and a later open() may have reused the number); else
+ * the original stderr reopened by name, or fd 2 if it is still the same
+ * file. Never anything else: a descriptor the program reopened on its own
+ * data must not receive the report. -1 if there is nowhere safe. */
+static int report_fd(void)
+{
+    if (lt_err_fd != 2 && is_original_stderr(lt_err_fd))
         return lt_err_fd;
     if (err_path[0] == '/') {
         int fd = open(err_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
-        if (fd >= 0) {
+        if (fd >= 0 && is_original_stderr(fd)) {
             lt_err_fd = fd;
             return fd;
         }
+        if (fd >= 0)
+            close(fd);
     }
-    lt_err_fd = 2;
-    return 2;
+    if (is_original_stderr(2)) {
+        lt_err_fd = 2;
+        return 2;
+    }
+    lt_err_fd = -1;        /* lt_warn goes silent too */
+    return -1;
 }
 
 /* ---- the check ---------------------------------------------------------------------- */
@@ -318,7 +331,47 @@ static void write_extra(const char *pattern, const char *what, extra_writer fn,
         lt_warn("writing the %s report to '%s' failed (%s)", what, w.path, strerror(errno));
 }
 
+/* Writing a report must not kill the program: a reader that went away
+ * (SIGPIPE) or a file-size limit (SIGXFSZ, RLIMIT_FSIZE) makes write() fail
+ * instead while they are blocked; those we raised are then consumed. */
+static void block_write_signals(sigset_t *old, sigset_t *pending_before)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGXFSZ);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+    sigpending(pending_before);
+}
+
+static void unblock_write_signals(const sigset_t *old, const sigset_t *pending_before)
+{
+    static const int sigs[] = { SIGPIPE, SIGXFSZ };
+    for (int i = 0; i < 2; i++) {
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sigs[i]);
+        sigset_t now;
+        sigpending(&now);
+        if (sigismember(&now, sigs[i]) && !sigismember(pending_before, sigs[i])) {
+            struct timespec zero = { 0, 0 };
+            sigtimedwait(&one, NULL, &zero);
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+static void write_report_unguarded(struct lt_records *r, const struct lt_report_ctx *ctx);
+
 static void write_report(struct lt_records *r, const struct lt_report_ctx *ctx)
+{
+    sigset_t old, pending_before;
+    block_write_signals(&old, &pending_before);
+    write_report_unguarded(r, ctx);
+    unblock_write_signals(&old, &pending_before);
+}
+
+static void write_report_unguarded(struct lt_records *r, const struct lt_report_ctx *ctx)
 {
     /* Machine-readable outputs first: --exit-on-first-error ends the
      * process as soon as the text report reaches its first record. */
@@ -344,8 +397,9 @@ static void write_report(struct lt_records *r, const struct lt_report_ctx *ctx)
         } else if (lt_opt.log_file[0] && lt_writer_open_file(&w, lt_opt.log_file) == 0) {
             opened = true;
         } else if (!lt_opt.log_file[0]) {
-            lt_writer_open_fd(&w, report_fd());
-            opened = true;
+            int fd = report_fd();
+            lt_writer_open_fd(&w, fd);
+            opened = fd >= 0;
         }
         if (opened) {
             if (r->stopped_at_first_error)
@@ -365,14 +419,21 @@ static void write_report(struct lt_records *r, const struct lt_report_ctx *ctx)
             lt_warn("cannot write the report to '%s' (%s); writing it to stderr",
                     lt_opt.log_file, strerror(errno));
     }
-    if (!opened)
-        lt_writer_open_fd(&w, report_fd());
+    if (!opened) {
+        int fd = report_fd();
+        if (fd < 0)
+            return;        /* the original stderr is gone and nothing else is safe */
+        lt_writer_open_fd(&w, fd);
+    }
     lt_report_text(&w, r, ctx, &lt_opt);
     if (lt_writer_close(&w) != 0 && w.path[0]) {
         lt_warn("writing the report to '%s' failed (%s); writing it to stderr", w.path, strerror(errno));
-        lt_writer_open_fd(&w, report_fd());
-        lt_report_text(&w, r, ctx, &lt_opt);
-        lt_writer_close(&w);
+        int fd = report_fd();
+        if (fd >= 0) {
+            lt_writer_open_fd(&w, fd);
+            lt_report_text(&w, r, ctx, &lt_opt);
+            lt_writer_close(&w);
+        }
     }
 }
 
@@ -479,8 +540,7 @@ void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *uc)
     }
     lt_tls.busy++;
     if (!__atomic_exchange_n(&exit_ctx_taken, 1, __ATOMIC_ACQ_REL)) {
-        lt_context_regs(uc, exit_ctx.regs, &exit_ctx.sp);
-        exit_ctx.sp -= 128;             /* the interrupted frame's red zone is live */
+        lt_context_regs(uc, exit_ctx.regs, &exit_ctx.sp);   /* from SP: see roots.c */
         exit_ctx.tid = (pid_t)syscall(SYS_gettid);
         exit_ctx.valid = true;
     }

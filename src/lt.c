@@ -21,6 +21,10 @@ void lt_warn(const char *fmt, ...)
     va_start(ap, fmt);
     n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     va_end(ap);
+    if (lt_err_fd < 0) {       /* no safe place to write (lifecycle.c: report_fd) */
+        errno = saved;
+        return;
+    }
     if (n > (int)sizeof line - 2)
         n = (int)sizeof line - 2;
     line[n++] = '\n';

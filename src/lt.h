@@ -43,7 +43,8 @@ enum lt_heuristic {
 /* Per-thread state. initial-exec TLS: no __tls_get_addr, no allocation. */
 struct lt_thread_rec;
 struct lt_tls {
-    int busy;                      /* >0: inside the tool; allocations pass through untracked */
+    int busy;                      /* >0: inside the tool; allocations are not tracked in full */
+    int in_wrapper;                /* of those levels, how many are allocation wrappers */
     int locked;                    /* >0: holding a table stripe lock */
     int resolving;                 /* resolving the real allocator: serve from the bootstrap pool */
     int nopark;                    /* >0: inside libc code that holds libc locks (pthread_create) */

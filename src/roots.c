@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #define HEAP_MAX ((uintptr_t)64 << 20)   /* glibc HEAP_MAX_SIZE on 64-bit: 2 * 4 MiB * sizeof(long) */
-#define RED_ZONE 128                     /* x86-64 SysV ABI: below SP, still the frame's */
 #define BIG_MAPPING ((uintptr_t)64 << 20)
 #define MAX_SELF 4
 
@@ -378,7 +377,10 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
         const struct lt_stopped *t = &world->v[i];
         if (t->acked != 1)
             continue;    /* did not stop: its whole stack is scanned */
-        exclude_dead_frames(&ex, maps, t->rec, t->tid == pid, t->sp > RED_ZONE ? t->sp - RED_ZONE : t->sp);
+        /* From the stack pointer itself: below it lie the frames of calls
+         * that have returned (Valgrind marks them unaddressable as the
+         * stack shrinks), even if a leaf function could use a red zone. */
+        exclude_dead_frames(&ex, maps, t->rec, t->tid == pid, t->sp);
     }
     /* Threads that have exited: every frame is dead; what lies above the
      * start routine's frame (glibc's thread descriptor and static TLS)
