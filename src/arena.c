@@ -12,8 +12,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <errno.h>
+#include <sys/resource.h>
 
-#define LT_ARENA_MAX_REGIONS 16
+#define LT_ARENA_MAX_REGIONS 64
 #define LT_COMMIT_STEP (1u << 20)
 #define LT_NCLASSES 48
 #define LT_BIG (64u << 10)           /* free() of this size or more returns pages */
@@ -39,6 +40,8 @@ static struct {
     void *freelist[LT_NCLASSES];
     size_t committed_bytes;
     bool warned;
+    bool exhausted;          /* a reservation failed: do not retry on every call */
+    int limited;             /* 0 unknown, 1 RLIMIT_AS is finite, -1 it is not */
 } A = { .lock = LT_LOCK_INIT };
 
 static unsigned size_class(size_t size, size_t *rounded)
@@ -61,11 +64,19 @@ static unsigned size_class(size_t size, size_t *rounded)
  * limited (RLIMIT_AS, small VM). Caller holds the lock. */
 static struct region *reserve_region(size_t at_least)
 {
-    if (A.nregions == LT_ARENA_MAX_REGIONS)
+    if (A.nregions == LT_ARENA_MAX_REGIONS || A.exhausted)
         return NULL;
-    for (size_t size = (size_t)64 << 30; size >= ((size_t)64 << 20); size >>= 2) {
-        if (size < at_least + LT_COMMIT_STEP)
-            break;
+    /* Under RLIMIT_AS even a PROT_NONE reservation counts against the
+     * program's limit: reserve only what is about to be used. */
+    if (!A.limited) {
+        struct rlimit rl;
+        A.limited = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? 1 : -1;
+    }
+    size_t first = A.limited > 0 ? ((size_t)16 << 20) : ((size_t)64 << 30);
+    size_t need = at_least + LT_COMMIT_STEP;
+    if (first < need)
+        first = (need + ((size_t)16 << 20) - 1) & ~(((size_t)16 << 20) - 1);
+    for (size_t size = first; size >= need; size >>= 2) {
         void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED)
             continue;
@@ -74,6 +85,7 @@ static struct region *reserve_region(size_t at_least)
         r->hi = (uintptr_t)p + size;
         return r;
     }
+    A.exhausted = true;
     return NULL;
 }
 

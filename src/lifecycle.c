@@ -474,7 +474,9 @@ uint64_t lt_check(bool final)
         lt_arena_free(blocks, nbytes);
         blocks = NULL;
         struct lt_records recs;
-        if (lt_records_build(&recs, &scan, &lt_opt) == 0) {
+        if (lt_records_build(&recs, &scan, &lt_opt) != 0) {
+            lt_warn("not enough memory for the leak records: no report");
+        } else {
             struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
                                          .fatal_signal = final ? fatal_signal : 0,
                                          .fatal_stack = final ? fatal_stack : 0,
