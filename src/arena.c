@@ -85,7 +85,10 @@ static struct region *reserve_region(size_t at_least)
         r->hi = (uintptr_t)p + size;
         return r;
     }
-    A.exhausted = true;
+    /* A huge request can fail on its own; only failing to get a modest
+     * amount means the address space is used up. */
+    if (need <= ((size_t)64 << 20))
+        A.exhausted = true;
     return NULL;
 }
 
@@ -264,6 +267,19 @@ int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max)
 }
 
 size_t lt_arena_committed(void) { return A.committed_bytes; }
+bool lt_arena_exhausted(void) { return A.exhausted; }
+
+bool lt_arena_headroom(size_t size)
+{
+    bool ok = false;
+    arena_lock();
+    for (int i = 0; i < A.nregions && !ok; i++)
+        ok = A.r[i].hi - A.r[i].bump >= size;
+    if (!ok && reserve_region(size))
+        ok = true;
+    arena_unlock();
+    return ok;
+}
 
 bool lt_arena_held(void) { return in_arena > 0; }
 

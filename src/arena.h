@@ -23,6 +23,11 @@ void *lt_arena_bump(size_t size) LT_HIDDEN;
 bool lt_arena_contains(uintptr_t p) LT_HIDDEN;
 /* Enumerates the reserved ranges (for the root scan's exclusion list). */
 int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max) LT_HIDDEN;
+/* True once a reservation has failed: the tool is short of memory. */
+bool lt_arena_exhausted(void) LT_HIDDEN;
+/* Makes sure `size` more bytes can be had (reserving address space if
+ * needed, committing nothing); false if that is impossible. */
+bool lt_arena_headroom(size_t size) LT_HIDDEN;
 /* Bytes currently committed (for statistics). */
 size_t lt_arena_committed(void) LT_HIDDEN;
 

@@ -119,12 +119,19 @@ static void drain_deferred(void)
     }
 }
 
-/* Work owed when the thread leaves the tool: frees that arrived from a
- * signal handler while a lock was held, and a pending stop request. */
+static void record_nested(void *p, size_t size, uintptr_t fn, uintptr_t ra);
+
+/* Work owed when the thread leaves the tool: blocks allocated and freed by
+ * a signal handler while a tool lock was held (recorded first, so a block
+ * freed again in the handler ends up forgotten), and a pending stop. */
 static LT_NOINLINE void leave_slow(void)
 {
-    if (lt_tls.ndeferred && !lt_tls.locked) {
+    if ((lt_tls.nlater || lt_tls.ndeferred) && !lt_tls.locked && !lt_arena_held()) {
         lt_tls.busy++;
+        while (lt_tls.nlater > 0) {
+            int i = --lt_tls.nlater;
+            record_nested(lt_tls.later[i].p, lt_tls.later[i].size, lt_tls.later[i].fn, lt_tls.later[i].ra);
+        }
         drain_deferred();
         lt_tls.busy--;
     }
@@ -141,7 +148,7 @@ static LT_NOINLINE void leave_slow(void)
 #define LEAVE() do {                                                        \
         lt_tls.in_wrapper--;                                                \
         if (--lt_tls.busy == 0 &&                                           \
-            LT_UNLIKELY(lt_tls.ndeferred | lt_tls.park_pending))            \
+            LT_UNLIKELY(lt_tls.ndeferred | lt_tls.nlater | lt_tls.park_pending)) \
             leave_slow();                                                   \
     } while (0)
 
@@ -162,7 +169,8 @@ static inline void ensure_started(void)
  *  - REAL: the real allocator, untracked (not tracking at all, or a nested
  *    call that finds a tool lock held by this thread);
  *  - NESTED: the real allocator, recorded with the stack [our function, its
- *    caller] — libunwind cannot be re-entered. Calls nested in one of our
+ *    caller] — libunwind cannot be re-entered; if this thread holds a tool
+ *    lock (the call interrupted a table update), recorded when it lets go. Calls nested in one of our
  *    allocation wrappers come from a signal handler that interrupted it, or
  *    from ld.so allocating TLS when libunwind touches a thread-local: both
  *    are the program's blocks (the thread's TLS blocks hang off the second);
@@ -171,7 +179,7 @@ static inline void ensure_started(void)
  *    exhausted heap cannot break the report, and the tool leaves no stale
  *    pointers in chunks the program reuses. ld.so's calls are never TOOL:
  *    the TLS vector they grow belongs to the program's thread. */
-enum route { ROUTE_REAL, ROUTE_POOL, ROUTE_NESTED, ROUTE_TOOL };
+enum route { ROUTE_REAL, ROUTE_POOL, ROUTE_NESTED, ROUTE_NESTED_LATER, ROUTE_TOOL };
 
 static uintptr_t loader_lo, loader_hi;
 
@@ -190,10 +198,11 @@ static inline enum route route_for(uintptr_t ra)
     }
     if (!lt_tls.busy)
         return ROUTE_REAL;               /* before start-up or after the final report */
-    bool can_record = lt_state == LT_STATE_TRACKING && !lt_tls.locked && !lt_tls.tool_thread &&
-                      !lt_arena_held();
-    if ((ra >= loader_lo && ra < loader_hi) || lt_tls.in_wrapper == lt_tls.busy)
-        return can_record ? ROUTE_NESTED : ROUTE_REAL;
+    if ((ra >= loader_lo && ra < loader_hi) || lt_tls.in_wrapper == lt_tls.busy) {
+        if (lt_state != LT_STATE_TRACKING || lt_tls.tool_thread)
+            return ROUTE_REAL;
+        return lt_tls.locked || lt_arena_held() ? ROUTE_NESTED_LATER : ROUTE_NESTED;
+    }
     return ROUTE_TOOL;
 }
 
@@ -267,8 +276,16 @@ static void *other_alloc(enum route r, size_t size, size_t align, bool zero, uin
         p = lt_real.memalign(align, size);
     if (p && zero && align > 16)
         memset(p, 0, size);
-    if (p && r == ROUTE_NESTED)
+    if (p && r == ROUTE_NESTED) {
         record_nested(p, size, fn, ra);
+    } else if (p && r == ROUTE_NESTED_LATER &&
+               lt_tls.nlater < (int)(sizeof lt_tls.later / sizeof lt_tls.later[0])) {
+        int i = lt_tls.nlater++;
+        lt_tls.later[i].p = p;
+        lt_tls.later[i].size = size;
+        lt_tls.later[i].fn = fn;
+        lt_tls.later[i].ra = ra;
+    }
     return p;
 }
 
@@ -484,12 +501,8 @@ LT_EXPORT void *aligned_alloc(size_t align, size_t size)
     ensure_started();
     if (!tracking()) {
         enum route r = route_for(RETURN_ADDRESS());
-        if (r == ROUTE_REAL || r == ROUTE_NESTED) {
-            void *q = lt_real.aligned_alloc(align, size);
-            if (q && r == ROUTE_NESTED)
-                record_nested(q, size, (uintptr_t)aligned_alloc, RETURN_ADDRESS());
-            return q;
-        }
+        if (r == ROUTE_REAL || r == ROUTE_NESTED || r == ROUTE_NESTED_LATER)
+            return other_alloc(r, size, align, false, (uintptr_t)aligned_alloc, RETURN_ADDRESS());
         return other_alloc(r, size, align, false, 0, 0);
     }
     ENTER();
@@ -505,15 +518,9 @@ LT_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     ensure_started();
     if (!tracking()) {
         enum route r = route_for(RETURN_ADDRESS());
-        if (r == ROUTE_REAL || r == ROUTE_NESTED) {
-            int rc = lt_real.posix_memalign(out, align, size);
-            if (rc == 0 && r == ROUTE_NESTED)
-                record_nested(*out, size, (uintptr_t)posix_memalign, RETURN_ADDRESS());
-            return rc;
-        }
         if (align < sizeof(void *) || (align & (align - 1)))
             return EINVAL;
-        void *q = other_alloc(r, size, align, false, 0, 0);
+        void *q = other_alloc(r, size, align, false, (uintptr_t)posix_memalign, RETURN_ADDRESS());
         if (!q)
             return ENOMEM;
         *out = q;

@@ -56,6 +56,7 @@ static int saved_argc;
 static struct stat err_stat;
 static char err_path[PATH_MAX];
 static int final_done;
+static volatile int in_check;        /* a check is running on some thread */
 static int exit_status = -1;        /* what the program passed to exit/_exit/quick_exit */
 static int fatal_signal;
 static bool fatal_by_kernel;
@@ -442,6 +443,7 @@ uint64_t lt_check(bool final)
     static lt_lock_t check_lock = LT_LOCK_INIT;
     lt_tls.busy++;
     lt_lock(&check_lock);
+    in_check = 1;
     struct lt_exit_ctx here = { 0 };
     const struct lt_exit_ctx *self = &here;
     if (exit_ctx.valid && exit_ctx.tid == (pid_t)syscall(SYS_gettid))
@@ -508,9 +510,22 @@ uint64_t lt_check(bool final)
      * ends them. Otherwise they go on. */
     if (!caches_released)
         lt_world_resume(&world);
+    in_check = 0;
     lt_unlock(&check_lock);
     lt_tls.busy--;
     return errors;
+}
+
+/* Runs at exit after final_check_atexit. It does nothing, unless the
+ * process is exiting from inside a check: a library the check uses gave up
+ * (elfutils' out-of-memory handler calls error(EXIT_FAILURE, ...)). The
+ * program must still end with its own status. */
+static void exit_inside_check(void)
+{
+    if (!in_check)
+        return;
+    lt_warn("memory ran out while the report was being written: it is incomplete");
+    lt_real._exit(exit_status >= 0 ? exit_status : 0);
 }
 
 /* The final check, once, for the process that owns the tool. Returns the
@@ -751,7 +766,9 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
         lt_warn("--report-signal=%d: the reporter could not be started", lt_opt.report_signal);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     /* Registered before the program's own handlers and before glibc
-     * registers the ELF destructors, so it runs after all of them. */
+     * registers the ELF destructors, so they run after all of them
+     * (exit_inside_check last: an exit from inside the check reaches it). */
+    atexit(exit_inside_check);
     atexit(final_check_atexit);
     at_quick_exit(final_check_atexit);
     lt_tls.busy--;

@@ -53,6 +53,8 @@ struct lt_tls {
     int park_pending;              /* a stop-the-world request arrived while busy or nopark */
     int ndeferred;                 /* frees deferred while `locked` (signal handler nesting) */
     void *deferred[32];
+    int nlater;                    /* blocks a nested call made while `locked`, to record later */
+    struct { void *p; size_t size; uintptr_t fn, ra; } later[16];
     struct lt_thread_rec *thread;  /* this thread's registry record, if registered */
     void *depot_cache;             /* per-thread cache in front of the stack depot */
 };

@@ -66,6 +66,8 @@ int lt_scan_init(struct lt_scan *s, const struct lt_block *blocks, size_t n, uns
     memset(s, 0, sizeof *s);
     s->clique = NO_CLIQUE;
     s->heuristics = heuristics;
+    if (n > SIZE_MAX / sizeof *s->b)
+        return -1;
     s->blocks_bytes = (n ? n : 1) * sizeof *s->b;
     s->stack_bytes = (n ? n : 1) * sizeof *s->stack;
     s->b = lt_arena_alloc(s->blocks_bytes);

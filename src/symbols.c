@@ -129,6 +129,8 @@ struct addr_entry {
     struct lt_frame_info *f;
 };
 
+#define LT_SYMBOLS_HEADROOM ((size_t)64 << 20)
+
 static struct {
     int active;
     struct lt_maps maps;
@@ -138,6 +140,7 @@ static struct {
     struct addr_entry *cache;
     Dwfl *dwfl;
     int dwfl_failed;
+    int no_dwarf;                  /* the tool's memory is exhausted: no libdw */
     struct modinfo **mods;         /* every modinfo, for lt_symbols_end */
     size_t nmods, capmods;
 } S;
@@ -1095,6 +1098,12 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
         out[0] = base;
         return 1;
     }
+    /* The tool's memory is exhausted: libdw would run out and its handler
+     * exits the process (error(EXIT_FAILURE, ...)). Objects only. */
+    if (S.no_dwarf) {
+        out[0] = base;
+        return 1;
+    }
 
     Dwfl *dwfl = get_dwfl();
     Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
@@ -1186,6 +1195,10 @@ void lt_symbols_begin(void)
         lt_symbols_end();
     memset(&S, 0, sizeof S);
     S.maps_ok = lt_maps_read(&S.maps) == 0;
+    /* libdw's allocations come from the tool's arena; if they cannot be
+     * had, libdw's out-of-memory handler exits the process. Without room
+     * for it, frames are described by their objects only. */
+    S.no_dwarf = lt_arena_exhausted() || !lt_arena_headroom(LT_SYMBOLS_HEADROOM);
     S.active = 1;
 }
 

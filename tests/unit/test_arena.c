@@ -193,7 +193,7 @@ static void test_absurd_sizes(void)
     for (size_t i = 0; i < N; i++) {
         int st = 0;
         waitpid(pids[i], &st, 0);
-        /* BUG: size_class() in src/arena.c doubles `s` until s >= size; for
+        /* Was a bug: size_class() in src/arena.c doubles `s` until s >= size; for
          * size > 2^63 s overflows to 0 and the loop never ends, so
          * lt_arena_alloc(SIZE_MAX) spins forever instead of returning NULL. */
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
@@ -242,7 +242,7 @@ static void test_nested_emergency(void)
     void *mine = mmap(e, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     CHECK(mine == (void *)e, "freed emergency block still mapped (or address taken): %p", mine);
     if (mine == (void *)e) {
-        /* BUG: src/arena.c emergency_free() munmaps the block but leaves its
+        /* Was a bug: src/arena.c emergency_free() munmaps the block but leaves its
          * slot listed ("the slot stays listed"), so lt_arena_contains() and
          * lt_arena_ranges() keep claiming the range: the program's own
          * mapping made there afterwards is treated as tool memory (and

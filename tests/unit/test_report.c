@@ -317,7 +317,7 @@ static void test_leak_resolution(void)
     lt_options_defaults(&o);
     o.leak_resolution = LT_RES_LOW;
     lt_records_build(&r, &S, &o);
-    /* BUG: src/report.c representative(): the uthash key spans depth, rep
+    /* Was a bug: src/report.c representative(): the uthash key spans depth, rep
      * and ips (keylen from offsetof(depth) to the end of ips) and `rep` is
      * set to the stack id before HASH_ADD, while every probe has rep = 0, so
      * HASH_FIND never matches: no two stacks are ever merged under
@@ -336,7 +336,7 @@ static void test_leak_resolution(void)
     lt_options_defaults(&o);
     o.leak_resolution = LT_RES_MED;
     lt_records_build(&r, &S, &o);
-    /* BUG: same cause as above (no merging under med). */
+    /* Was a bug: same cause as above (no merging under med). */
     CHECK_EQ_U64(r.n, 5);
     m = find_rec(&r, LT_DEFINITE, s4);
     CHECK(m && m->blocks == 2 && !find_rec(&r, LT_DEFINITE, s5), "med: s4 and s5 merged: %llu blocks",
