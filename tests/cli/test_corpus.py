@@ -253,12 +253,16 @@ def run_case(case, args, corpus, root, witness_so):
 # ---- inputs ---------------------------------------------------------------------
 
 def gen_text(d):
-    """A generated file for sort/sha256sum/awk: 30,000 lines."""
-    with open(os.path.join(d, "gen.txt"), "w") as f:
+    """A generated file for sort/sha256sum/awk/tar: 30,000 lines, with a
+    fixed modification time (tar's output holds it: the plain and the shim
+    run make their own copies, maybe seconds apart)."""
+    path = os.path.join(d, "gen.txt")
+    with open(path, "w") as f:
         x = 12345
         for i in range(30000):
             x = (x * 1103515245 + 12345) % 2147483648
             f.write("%d %s %d\n" % (x % 100000, "abcdefghij"[x % 10] * (1 + x % 7), i))
+    os.utime(path, (1700000000, 1700000000))
 
 
 def git_repo(d):
