@@ -1,12 +1,14 @@
 /* table.c — the live-block table (see table.h).
  *
  * 512 stripes, each an open-addressing hash table with linear probing and
- * backward-shift deletion (no tombstones), behind its own lock. An entry is
- * two words:
+ * backward-shift deletion (no tombstones), behind its own lock. Tables grow
+ * by half when 3/4 full, so they stay between 1/2 and 3/4 full: 21 to 32
+ * bytes of table per live block (growing by doubling would let that reach
+ * 43). Slots are found by multiply-shift range reduction, not a mask, since
+ * sizes are not powers of two. An entry is two words:
  *   w0 = (addr >> 3) | ((size >> 32 | ignored << 18) ^ 0x7ffff) << 45   (0 = empty slot)
  *   w1 = (size & 0xffffffff) | stack << 32
- * so 16 bytes per block, at most 3/4 full: 21-43 bytes of table per live
- * block. Addresses are stored shifted and mixed with size bits, so no table
+ * so 16 bytes per block. Addresses are stored shifted and mixed with size bits, so no table
  * word is a pointer into the heap. Blocks must be 8-byte aligned and below
  * 2^48 (what every Linux allocator returns); others are not tracked. */
 #include "table.h"
@@ -28,7 +30,7 @@ struct entry {
 struct stripe {
     lt_lock_t lock;
     uint32_t count;
-    uint32_t mask;               /* slots - 1; 0 when not allocated */
+    uint32_t cap;                /* slots; 0 when not allocated */
     struct entry *slots;
     uint64_t allocs, frees, bytes_allocated;
 } __attribute__((aligned(64)));
@@ -75,13 +77,22 @@ static inline bool trackable(uintptr_t addr)
 
 static inline struct stripe *stripe_of(uint64_t h) { return &stripes[h >> (64 - STRIPE_BITS)]; }
 
+/* The home slot of hash h in a table of `cap` slots (Lemire's reduction on
+ * 32 bits of the hash the stripe choice did not use). */
+static inline uint32_t home_of(uint64_t h, uint32_t cap)
+{
+    return (uint32_t)(((h & 0xffffffffu) * (uint64_t)cap) >> 32);
+}
+
+static inline uint32_t next_slot(uint32_t j, uint32_t cap) { return j + 1 == cap ? 0 : j + 1; }
+
 void lt_table_init(void) {}
 
 /* Caller holds the stripe lock. Returns false when memory ran out. */
 static bool grow(struct stripe *s)
 {
-    uint32_t oldn = s->mask ? s->mask + 1 : 0;
-    uint32_t n = oldn ? oldn * 2 : INITIAL_SLOTS;
+    uint32_t oldn = s->cap;
+    uint32_t n = oldn ? oldn + oldn / 2 : INITIAL_SLOTS;
     struct entry *nv = lt_arena_alloc((size_t)n * sizeof *nv);
     if (!nv)
         return false;
@@ -89,15 +100,15 @@ static bool grow(struct stripe *s)
         struct entry e = s->slots[i];
         if (!e.w0)
             continue;
-        uint32_t j = (uint32_t)mix(e.w0 & ADDR_MASK) & (n - 1);
+        uint32_t j = home_of(mix(e.w0 & ADDR_MASK), n);
         while (nv[j].w0)
-            j = (j + 1) & (n - 1);
+            j = next_slot(j, n);
         nv[j] = e;
     }
     if (s->slots)
         lt_arena_free(s->slots, (size_t)oldn * sizeof *nv);
     s->slots = nv;
-    s->mask = n - 1;
+    s->cap = n;
     return true;
 }
 
@@ -122,12 +133,12 @@ static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new, boo
     struct entry e = encode(addr, size, stack, ignored);
     bool ok = true;
     lock_stripe(s);
-    if ((s->count + 1) * 4 > (s->mask + 1) * 3 || !s->mask)
+    if ((s->count + 1) * 4 > s->cap * 3 || !s->cap)
         ok = grow(s);
     if (ok) {
-        uint32_t j = (uint32_t)h & s->mask;
+        uint32_t j = home_of(h, s->cap);
         while (s->slots[j].w0 && (s->slots[j].w0 & ADDR_MASK) != k)
-            j = (j + 1) & s->mask;
+            j = next_slot(j, s->cap);
         if (!s->slots[j].w0)
             s->count++;
         /* An address already present means the allocator reused it while
@@ -165,10 +176,10 @@ static void delete_at(struct stripe *s, uint32_t hole)
 {
     uint32_t j = hole;
     for (;;) {
-        j = (j + 1) & s->mask;
+        j = next_slot(j, s->cap);
         if (!s->slots[j].w0)
             break;
-        uint32_t home = (uint32_t)mix(s->slots[j].w0 & ADDR_MASK) & s->mask;
+        uint32_t home = home_of(mix(s->slots[j].w0 & ADDR_MASK), s->cap);
         /* Move slot j into the hole if its home is not in (hole, j]. */
         bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
         if (!between) {
@@ -182,13 +193,13 @@ static void delete_at(struct stripe *s, uint32_t hole)
 
 static struct entry *find(struct stripe *s, uint64_t k, uint64_t h)
 {
-    if (!s->mask)
+    if (!s->cap)
         return NULL;
-    uint32_t j = (uint32_t)h & s->mask;
+    uint32_t j = home_of(h, s->cap);
     while (s->slots[j].w0) {
         if ((s->slots[j].w0 & ADDR_MASK) == k)
             return &s->slots[j];
-        j = (j + 1) & s->mask;
+        j = next_slot(j, s->cap);
     }
     return NULL;
 }
@@ -322,7 +333,7 @@ struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes)
     if (v) {
         for (unsigned i = 0; i < NSTRIPES; i++) {
             struct stripe *s = &stripes[i];
-            for (uint32_t j = 0; s->mask && j <= s->mask; j++)
+            for (uint32_t j = 0; j < s->cap; j++)
                 if (s->slots[j].w0)
                     decode(&s->slots[j], &v[k++]);
         }
@@ -356,7 +367,7 @@ size_t lt_table_storage_bytes(void)
 {
     size_t b = 0;
     for (unsigned i = 0; i < NSTRIPES; i++)
-        b += stripes[i].mask ? ((size_t)stripes[i].mask + 1) * sizeof(struct entry) : 0;
+        b += (size_t)stripes[i].cap * sizeof(struct entry);
     return b;
 }
 
