@@ -17,7 +17,7 @@
 #define LT_ARENA_MAX_REGIONS 64
 #define LT_COMMIT_STEP (1u << 20)
 #define LT_NCLASSES 48
-#define LT_BIG (64u << 10)           /* free() of this size or more returns pages */
+#define LT_BIG 4096u                 /* freeing this size or more returns the pages */
 
 struct region {
     uintptr_t lo, hi;                /* reserved */

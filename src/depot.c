@@ -11,7 +11,6 @@
 #include "arena.h"
 #include "lock.h"
 #include "options.h"
-#include <pthread.h>
 #include <string.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -142,13 +141,9 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
     int want = lt_opt.num_callers + EXTRA_FRAMES + 1;
     if (want > (int)(sizeof buf / sizeof buf[0]))
         want = (int)(sizeof buf / sizeof buf[0]);
-    /* libunwind may validate memory with read()/write() on a pipe, which
-     * are cancellation points; malloc is not one (POSIX), so a pending
-     * pthread_cancel must not act in here. */
-    int cancel_state;
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    /* libunwind may call read()/write()/msync(), cancellation points: the
+     * thread is busy here, so interpose.c makes them raw system calls. */
     int n = unw_backtrace(buf, want);
-    pthread_setcancelstate(cancel_state, NULL);
     if (n < 2)
         return 0;
     /* buf[0] is in this function; buf[1] in the exported allocation

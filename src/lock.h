@@ -68,4 +68,37 @@ static inline void lt_unlock(lt_lock_t *l)
 }
 
 static inline void lt_lock_reset(lt_lock_t *l) { l->v = 0; }
+
+/* lt_spin_t — for the live-block table's stripes, held for a few dozen
+ * instructions on every malloc and free: one atomic exchange to take it and
+ * a plain release store to let it go (x86 stores are releases), where the
+ * futex lock needs two atomic operations. A waiter spins briefly, then
+ * yields the CPU, so a holder preempted on a busy machine gets it back. */
+typedef struct { int v; } lt_spin_t;
+#define LT_SPIN_INIT { 0 }
+
+static inline void lt_spin_lock(lt_spin_t *l)
+{
+    if (__builtin_expect(!__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE), 1))
+        return;
+    for (unsigned n = 0;; n++) {
+        while (__atomic_load_n(&l->v, __ATOMIC_RELAXED)) {
+            if (n < 100)
+                lt_cpu_relax();
+            else
+                syscall(SYS_sched_yield);
+            n++;
+        }
+        if (!__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE))
+            return;
+    }
+}
+
+static inline bool lt_spin_trylock(lt_spin_t *l)
+{
+    return !__atomic_load_n(&l->v, __ATOMIC_RELAXED) && !__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE);
+}
+
+static inline void lt_spin_unlock(lt_spin_t *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
+static inline void lt_spin_reset(lt_spin_t *l) { l->v = 0; }
 #endif

@@ -28,7 +28,7 @@ struct entry {
 };
 
 struct stripe {
-    lt_lock_t lock;
+    lt_spin_t lock;
     uint32_t count;
     uint32_t cap;                /* slots; 0 when not allocated */
     struct entry *slots;
@@ -115,12 +115,12 @@ static bool grow(struct stripe *s)
 static inline void lock_stripe(struct stripe *s)
 {
     lt_tls.locked++;
-    lt_lock(&s->lock);
+    lt_spin_lock(&s->lock);
 }
 
 static inline void unlock_stripe(struct stripe *s)
 {
-    lt_unlock(&s->lock);
+    lt_spin_unlock(&s->lock);
     lt_tls.locked--;
 }
 
@@ -268,7 +268,7 @@ static void lock_all(bool *taken)
         }
         taken[i] = false;
         for (int spin = 0; spin < 100000 && !taken[i]; spin++) {
-            taken[i] = lt_trylock(&stripes[i].lock);
+            taken[i] = lt_spin_trylock(&stripes[i].lock);
             if (!taken[i])
                 lt_cpu_relax();
         }
@@ -295,7 +295,7 @@ void lt_table_unlock_all(void) { unlock_all(fork_taken); }
 void lt_table_reset_child(void)
 {
     for (unsigned i = 0; i < NSTRIPES; i++) {
-        lt_lock_reset(&stripes[i].lock);
+        lt_spin_reset(&stripes[i].lock);
         fork_taken[i] = false;
     }
 }
