@@ -33,11 +33,20 @@ static struct { uintptr_t lo, hi; } emergency[LT_EMERGENCY_SLOTS];
 static int nemergency;
 static __thread int in_arena __attribute__((tls_model("initial-exec")));
 
+/* A freed large block, listed in a node of its own so the block's pages,
+ * returned to the kernel, are not touched again by the list. */
+struct big_node {
+    struct big_node *next;
+    void *block;
+};
+
 static struct {
     lt_lock_t lock;
     struct region r[LT_ARENA_MAX_REGIONS];
     int nregions;
-    void *freelist[LT_NCLASSES];
+    void *freelist[LT_NCLASSES];     /* small blocks: the link is their first word */
+    struct big_node *bigfree[LT_NCLASSES];  /* large ones: listed outside them */
+    struct big_node *spare_nodes;
     size_t committed_bytes;
     bool warned;
     bool exhausted;          /* a reservation failed: do not retry on every call */
@@ -193,14 +202,20 @@ void *lt_arena_alloc(size_t size)
     if (in_arena)
         return emergency_alloc(rounded);
     arena_lock();
-    void *p = A.freelist[c];
-    if (p) {
+    void *p = NULL;
+    if (rounded >= LT_BIG && A.bigfree[c]) {
+        struct big_node *node = A.bigfree[c];
+        A.bigfree[c] = node->next;
+        p = node->block;
+        node->next = A.spare_nodes;
+        A.spare_nodes = node;
+        arena_unlock();
+        return p;                /* zeroed by MADV_DONTNEED when it was freed */
+    }
+    if (rounded < LT_BIG && (p = A.freelist[c])) {
         A.freelist[c] = *(void **)p;
         arena_unlock();
-        if (rounded < LT_BIG)
-            memset(p, 0, rounded);
-        else
-            *(void **)p = NULL;  /* the rest was zeroed by MADV_DONTNEED */
+        memset(p, 0, rounded);
         return p;
     }
     p = bump_locked(rounded, rounded < 4096 ? 16 : 4096);
@@ -223,8 +238,28 @@ void lt_arena_free(void *p, size_t size)
     if (in_arena)
         return;            /* nested in the arena: leak it rather than deadlock */
     arena_lock();
-    *(void **)p = A.freelist[c];
-    A.freelist[c] = p;
+    if (rounded >= LT_BIG) {
+        if (!A.spare_nodes) {
+            /* A page of nodes at once: single nodes would each dirty a page
+             * of their own among the large blocks. */
+            struct big_node *page = bump_locked(4096, 4096);
+            for (size_t i = 0; page && i < 4096 / sizeof *page; i++) {
+                page[i].next = A.spare_nodes;
+                A.spare_nodes = &page[i];
+            }
+        }
+        struct big_node *node = A.spare_nodes;
+        if (node)
+            A.spare_nodes = node->next;
+        if (node) {
+            node->block = p;
+            node->next = A.bigfree[c];
+            A.bigfree[c] = node;
+        }
+    } else {
+        *(void **)p = A.freelist[c];
+        A.freelist[c] = p;
+    }
     arena_unlock();
 }
 
