@@ -24,7 +24,9 @@
 #define CHUNK (1u << CHUNK_BITS)
 #define NCHUNKS (1u << 16)
 #define TCACHE_SLOTS 256u
-#define EXTRA_FRAMES 8      /* room for tool frames that are filtered out */
+/* Tool frames that are filtered out of a stack can only be one trampoline
+ * (of main or of a thread start) at its outer end: room for that one. */
+#define EXTRA_FRAMES 1
 
 struct node {
     UT_hash_handle hh;
