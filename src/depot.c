@@ -137,6 +137,32 @@ uint32_t lt_depot_intern(const uintptr_t *ips, uint32_t depth)
     return s ? s->id : 0;
 }
 
+/* --unwind=fp: the chain of saved frame pointers ([fp] = caller's fp,
+ * [fp+8] = return address; x86-64 and aarch64 layouts), followed only
+ * while it stays inside this thread's stack and moves up. Right only for
+ * code built with frame pointers (-fno-omit-frame-pointer); the tool's own
+ * code is. buf[0] is the return address into the exported function. */
+static int walk_frame_pointers(void **buf, int max)
+{
+    uintptr_t lo = lt_tls.stack_lo, hi = lt_tls.stack_hi;
+    const uintptr_t *fp = __builtin_frame_address(0);
+    int n = 0;
+    while (n < max) {
+        uintptr_t f = (uintptr_t)fp;
+        if (f < lo || f + 2 * sizeof(uintptr_t) > hi || (f & (sizeof(uintptr_t) - 1)))
+            break;
+        uintptr_t ra = fp[1];
+        if (!ra)
+            break;
+        buf[n++] = (void *)ra;
+        const uintptr_t *next = (const uintptr_t *)fp[0];
+        if (next <= fp)
+            break;
+        fp = next;
+    }
+    return n;
+}
+
 LT_NOINLINE uint32_t lt_depot_capture(void)
 {
     void *buf[LT_MAX_CALLERS + EXTRA_FRAMES + 1];
@@ -145,7 +171,13 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
         want = (int)(sizeof buf / sizeof buf[0]);
     /* libunwind may call read()/write()/msync(), cancellation points: the
      * thread is busy here, so interpose.c makes them raw system calls. */
-    int n = unw_backtrace(buf, want);
+    int n;
+    if (lt_opt.unwind_fp && lt_tls.stack_hi) {
+        buf[0] = NULL;        /* same layout as unw_backtrace's: [0] is this function */
+        n = 1 + walk_frame_pointers(buf + 1, want - 1);
+    } else {
+        n = unw_backtrace(buf, want);
+    }
     if (n < 2)
         return 0;
     /* buf[0] is in this function; buf[1] in the exported allocation

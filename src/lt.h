@@ -50,6 +50,7 @@ struct lt_tls {
     int nopark;                    /* >0: inside libc code that holds libc locks (pthread_create) */
     int disabled;                  /* >0: leaktrace_disable() / __lsan_disable(): new blocks are ignored */
     bool tool_thread;              /* a thread of the tool's own (the reporter): never tracked */
+    uintptr_t stack_lo, stack_hi;  /* this thread's stack, for --unwind=fp; 0 if unknown */
     int park_pending;              /* a stop-the-world request arrived while busy or nopark */
     int ndeferred;                 /* frees deferred while `locked` (signal handler nesting) */
     void *deferred[32];

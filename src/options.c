@@ -83,6 +83,7 @@ void lt_options_defaults(struct lt_options *o)
     o->stop_signal = 0;
     o->report_signal = 0;
     o->exit_on_first_error = 0;
+    o->unwind_fp = 0;
 }
 
 /* ---- sets: kinds and heuristics ---------------------------------------- */
@@ -230,7 +231,7 @@ enum opt_id {
     O_ERRORS_FOR_LEAK_KINDS, O_ERROR_EXITCODE, O_NUM_CALLERS, O_LEAK_RESOLUTION,
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
-    O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR,
+    O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
     O_TOOL, O_IGNORED
 };
 
@@ -272,6 +273,7 @@ static const struct opt_def opt_defs[] = {
     { "stop-signal", O_STOP_SIGNAL, F_VALUE },
     { "report-signal", O_REPORT_SIGNAL, F_VALUE },
     { "exit-on-first-error", O_EXIT_ON_FIRST_ERROR, F_VALUE },
+    { "unwind", O_UNWIND, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
     /* Valgrind options that only matter to Valgrind's core or to memcheck's
      * non-leak checks: accepted (so existing command lines keep working)
@@ -562,6 +564,14 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         if (parse_bool(v, &b))
             BAD("yes or no");
         o->exit_on_first_error = b;
+        return 0;
+    case O_UNWIND:
+        if (span_is(v, "dwarf"))
+            o->unwind_fp = 0;
+        else if (span_is(v, "fp"))
+            o->unwind_fp = 1;
+        else
+            BAD("dwarf or fp");
         return 0;
     case O_REPORT_SIGNAL:
         if (parse_signal(v, &num))

@@ -44,6 +44,7 @@ struct lt_options {
     int stop_signal;           /* signal used to stop threads at the check; 0 = default */
     int report_signal;         /* a check and report each time this signal arrives; 0 = none */
     int exit_on_first_error;   /* stop after the first shown record, status --error-exitcode */
+    int unwind_fp;             /* --unwind=fp: walk frame pointers instead of DWARF */
 };
 
 /* Fills *o with the defaults. */

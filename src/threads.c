@@ -102,6 +102,8 @@ static struct lt_thread_rec *register_self(uintptr_t entry_sp)
     }
     lt_unlock(&registry_lock);
     lt_tls.thread = r;
+    lt_tls.stack_lo = lo;
+    lt_tls.stack_hi = hi;
     return r;
 }
 
@@ -168,6 +170,7 @@ void lt_threads_init(void)
 {
     pthread_key_create(&exit_key, thread_exit);
     lt_tls.busy++;
+    stack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);
     lt_lock(&registry_lock);
     struct lt_thread_rec *r = take_record(0, 0);
     if (r) {

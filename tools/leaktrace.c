@@ -103,6 +103,10 @@ static const char *const usage_text[] = {
 "                               multipleinheritance; or all; or none [all]\n"
 "  --num-callers=N              frames kept per allocation stack, 1..500 [12]\n"
 "  --show-below-main=no|yes     show frames below main() [no]\n"
+"  --unwind=dwarf|fp            how allocation stacks are taken: DWARF unwind\n"
+"                               info (right for any code) or frame pointers\n"
+"                               (about half the cost; right only for code built\n"
+"                               with -fno-omit-frame-pointer) [dwarf]\n"
 "  --error-exitcode=N           exit status 0..255 if there are errors\n"
 "                               (needs --leak-check=full) [0 = keep PROG's]\n"
 "\n",
