@@ -1,0 +1,198 @@
+/* output.c — where reports go (see output.h). */
+#include "output.h"
+#include "options.h"
+#include "report_folded.h"
+#include "report_json.h"
+#include "report_sarif.h"
+#include "report_xml.h"
+#include "writer.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ERR_FD_MIN 1000
+
+static struct stat err_stat;
+static char err_path[PATH_MAX];
+
+/* A private duplicate of stderr, high enough not to collide with the
+ * descriptors a program expects to get from open(). */
+void lt_output_init(void)
+{
+    struct stat st;
+    if (fstat(2, &st) != 0)
+        return;
+    int fd = fcntl(2, F_DUPFD_CLOEXEC, ERR_FD_MIN);
+    if (fd < 0)
+        fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0)
+        return;
+    lt_err_fd = fd;
+    err_stat = st;
+    ssize_t n = readlink("/proc/self/fd/2", err_path, sizeof err_path - 1);
+    err_path[n > 0 ? n : 0] = 0;
+}
+
+static bool is_original_stderr(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == err_stat.st_dev && st.st_ino == err_stat.st_ino;
+}
+
+/* The private duplicate, if it is still ours (a daemon may have closed
+ * every descriptor, and a later open() may have reused the number); else
+ * the original stderr reopened by name, or fd 2 if it is still the same
+ * file. Never anything else: a descriptor the program reopened on its own
+ * data must not receive the report. -1 if there is nowhere safe. */
+static int report_fd(void)
+{
+    if (lt_err_fd != 2 && is_original_stderr(lt_err_fd))
+        return lt_err_fd;
+    if (err_path[0] == '/') {
+        int fd = open(err_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0 && is_original_stderr(fd)) {
+            lt_err_fd = fd;
+            return fd;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    if (is_original_stderr(2)) {
+        lt_err_fd = 2;
+        return 2;
+    }
+    lt_err_fd = -1;        /* lt_warn goes silent too */
+    return -1;
+}
+
+typedef void (*extra_writer)(struct lt_writer *, const struct lt_records *, const struct lt_report_ctx *,
+                             const struct lt_options *);
+
+/* One more output (--json-file, --sarif-file, --folded-file). */
+static void write_extra(const char *pattern, const char *what, extra_writer fn,
+                        const struct lt_records *r, const struct lt_report_ctx *ctx)
+{
+    if (!pattern[0])
+        return;
+    struct lt_writer w;
+    if (lt_writer_open_file(&w, pattern) != 0) {
+        lt_warn("cannot write the %s report to '%s' (%s)", what, pattern, strerror(errno));
+        return;
+    }
+    fn(&w, r, ctx, &lt_opt);
+    if (lt_writer_close(&w) != 0)
+        lt_warn("writing the %s report to '%s' failed (%s)", what, w.path, strerror(errno));
+}
+
+/* Writing a report must not kill the program: a reader that went away
+ * (SIGPIPE) or a file-size limit (SIGXFSZ, RLIMIT_FSIZE) makes write() fail
+ * instead while they are blocked; those we raised are then consumed. */
+static void block_write_signals(sigset_t *old, sigset_t *pending_before)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGXFSZ);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+    sigpending(pending_before);
+}
+
+static void unblock_write_signals(const sigset_t *old, const sigset_t *pending_before)
+{
+    static const int sigs[] = { SIGPIPE, SIGXFSZ };
+    for (int i = 0; i < 2; i++) {
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sigs[i]);
+        sigset_t now;
+        sigpending(&now);
+        if (sigismember(&now, sigs[i]) && !sigismember(pending_before, sigs[i])) {
+            struct timespec zero = { 0, 0 };
+            sigtimedwait(&one, NULL, &zero);
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+static void write_report_unguarded(struct lt_records *r, const struct lt_report_ctx *ctx);
+
+void lt_output_write(struct lt_records *r, const struct lt_report_ctx *ctx)
+{
+    sigset_t old, pending_before;
+    block_write_signals(&old, &pending_before);
+    write_report_unguarded(r, ctx);
+    unblock_write_signals(&old, &pending_before);
+}
+
+static void write_report_unguarded(struct lt_records *r, const struct lt_report_ctx *ctx)
+{
+    /* Machine-readable outputs first: --exit-on-first-error ends the
+     * process as soon as the text report reaches its first record. */
+    write_extra(lt_opt.json_file, "JSON", lt_report_json, r, ctx);
+    write_extra(lt_opt.sarif_file, "SARIF", lt_report_sarif, r, ctx);
+    write_extra(lt_opt.folded_file, "folded", lt_report_folded, r, ctx);
+    struct lt_writer w;
+    bool opened = false;
+    if (lt_opt.xml) {
+        /* Valgrind: the report goes to --xml-file only; the text channel
+         * gets nothing (a --log-file is created and left empty), except the
+         * --exit-on-first-error notice. */
+        if (lt_writer_open_file(&w, lt_opt.xml_file) == 0) {
+            lt_report_xml(&w, r, ctx, &lt_opt);
+            if (lt_writer_close(&w) != 0)
+                lt_warn("writing the XML report to '%s' failed (%s)", w.path, strerror(errno));
+        } else {
+            lt_warn("cannot write the XML report to '%s' (%s)", lt_opt.xml_file, strerror(errno));
+        }
+        if (lt_opt.log_fd >= 0) {
+            lt_writer_open_fd(&w, lt_opt.log_fd);
+            opened = true;
+        } else if (lt_opt.log_file[0] && lt_writer_open_file(&w, lt_opt.log_file) == 0) {
+            opened = true;
+        } else if (!lt_opt.log_file[0]) {
+            int fd = report_fd();
+            lt_writer_open_fd(&w, fd);
+            opened = fd >= 0;
+        }
+        if (opened) {
+            if (r->stopped_at_first_error)
+                lt_putf(&w, "==%d== \n==%d== Exit program on first error (--exit-on-first-error=yes)\n",
+                        ctx->pid, ctx->pid);
+            lt_writer_close(&w);
+        }
+        return;
+    }
+    if (lt_opt.log_fd >= 0) {
+        lt_writer_open_fd(&w, lt_opt.log_fd);
+        opened = true;
+    } else if (lt_opt.log_file[0]) {
+        if (lt_writer_open_file(&w, lt_opt.log_file) == 0)
+            opened = true;
+        else
+            lt_warn("cannot write the report to '%s' (%s); writing it to stderr",
+                    lt_opt.log_file, strerror(errno));
+    }
+    if (!opened) {
+        int fd = report_fd();
+        if (fd < 0)
+            return;        /* the original stderr is gone and nothing else is safe */
+        lt_writer_open_fd(&w, fd);
+    }
+    lt_report_text(&w, r, ctx, &lt_opt);
+    if (lt_writer_close(&w) != 0 && w.path[0]) {
+        lt_warn("writing the report to '%s' failed (%s); writing it to stderr", w.path, strerror(errno));
+        int fd = report_fd();
+        if (fd >= 0) {
+            lt_writer_open_fd(&w, fd);
+            lt_report_text(&w, r, ctx, &lt_opt);
+            lt_writer_close(&w);
+        }
+    }
+}
+
