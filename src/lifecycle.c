@@ -52,7 +52,8 @@ static int final_done;
 static volatile int in_check;        /* a check is running on some thread */
 static int exit_status = -1;        /* what the program passed to exit/_exit/quick_exit */
 static int fatal_signal;
-static bool fatal_by_kernel;
+static int fatal_code;
+static uintptr_t fatal_addr;
 static uint32_t fatal_stack;
 static struct lt_exit_ctx exit_ctx;
 static int exit_ctx_taken;
@@ -298,7 +299,8 @@ uint64_t lt_check(bool final)
             struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
                                          .fatal_signal = final ? fatal_signal : 0,
                                          .fatal_stack = final ? fatal_stack : 0,
-                                         .fatal_by_kernel = fatal_by_kernel,
+                                         .fatal_code = fatal_code,
+                                         .fatal_addr = fatal_addr,
                                          .final = final,
                                          .exit_status = final ? exit_status : -1,
                                          .argc = saved_argc,
@@ -356,7 +358,7 @@ static int final_check(void)
     return errors && lt_opt.error_exitcode ? lt_opt.error_exitcode : -1;
 }
 
-void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *uc)
+void lt_lifecycle_fatal_signal(int sig, int code, uintptr_t addr, void *uc)
 {
     if (lt_state != LT_STATE_TRACKING || getpid() != owner_pid)
         return;
@@ -379,7 +381,8 @@ void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *uc)
     }
     fatal_stack = lt_depot_capture_context(uc);
     fatal_signal = sig;
-    fatal_by_kernel = by_kernel;
+    fatal_code = code;
+    fatal_addr = addr;
     lt_tls.busy--;
     final_check();
 }

@@ -15,8 +15,9 @@
 void lt_lifecycle_start_core(void) LT_HIDDEN;
 
 /* A fatal signal is about to end the process (called from the stand-in
- * handler, with the interrupted context): writes the final report. */
-void lt_lifecycle_fatal_signal(int sig, bool by_kernel, void *ucontext) LT_HIDDEN;
+ * handler, with the interrupted context and the siginfo's si_code and
+ * si_addr): writes the final report. */
+void lt_lifecycle_fatal_signal(int sig, int code, uintptr_t addr, void *ucontext) LT_HIDDEN;
 
 /* The program ends by a path we do not see as exit() (Go's runtime.exit):
  * records `status` and the stack pointer of the exiting frame, runs the

@@ -53,12 +53,6 @@ static inline void lt_lock(lt_lock_t *l)
     }
 }
 
-static inline bool lt_trylock(lt_lock_t *l)
-{
-    int c = 0;
-    return __atomic_compare_exchange_n(&l->v, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-}
-
 static inline void lt_unlock(lt_lock_t *l)
 {
     if (__atomic_fetch_sub(&l->v, 1, __ATOMIC_RELEASE) != 1) {

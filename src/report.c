@@ -416,7 +416,7 @@ void lt_report_text(struct lt_writer *w, struct lt_records *r,
     }
     /* As Valgrind says it when a signal ends the program; under -q only for
      * a fault the kernel raised (m_signals.c: default_action). */
-    if (ctx->fatal_signal && (talk || ctx->fatal_by_kernel)) {
+    if (ctx->fatal_signal && (talk || ctx->fatal_code > 0)) {
         line(&t, "");
         prefix(&t);
         lt_putf(w, "Process terminating with default action of signal %d (SIG%s)\n", ctx->fatal_signal,

@@ -49,7 +49,9 @@ struct lt_report_ctx {
     struct lt_heap_usage usage;
     int fatal_signal;      /* the process is dying of this signal, or 0 */
     uint32_t fatal_stack;  /* where it was raised (depot id), or 0 */
-    bool fatal_by_kernel;  /* a fault (SIGSEGV, SIGBUS, ...) rather than kill()/raise() */
+    int fatal_code;        /* its si_code: > 0 a fault the kernel raised (SEGV_MAPERR, ...),
+                              <= 0 sent by kill(), raise(), tgkill() */
+    uintptr_t fatal_addr;  /* its si_addr (the faulting address of a fault) */
     bool final;            /* the process is ending (not a check on request) */
     int exit_status;       /* final: the status the program asked for (exit, _exit, return), or -1 */
     int argc;

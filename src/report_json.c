@@ -329,7 +329,7 @@ void lt_report_json(struct lt_writer *w, const struct lt_records *r,
         lt_json_open(j, "fatal_signal", '{');
         lt_json_i64(j, "number", ctx->fatal_signal);
         lt_json_str(j, "name", name);
-        lt_json_bool(j, "by_kernel", ctx->fatal_by_kernel);
+        lt_json_bool(j, "by_kernel", ctx->fatal_code > 0);
         put_frames(j, ctx->fatal_stack, o);
         lt_json_close(j, '}');
     } else {

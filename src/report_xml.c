@@ -236,19 +236,6 @@ static void put_stack(struct lt_writer *w, uint32_t stack, const struct lt_optio
 
 /* ---- the fatal signal ---------------------------------------------------------- */
 
-static struct {
-    bool set;
-    int code;
-    uintptr_t addr;
-} siginfo;
-
-void lt_report_xml_siginfo(int code, uintptr_t addr)
-{
-    siginfo.code = code;
-    siginfo.addr = addr;
-    siginfo.set = true;
-}
-
 /* VG_(signame). */
 static void put_signame(struct lt_writer *w, int sig)
 {
@@ -318,7 +305,7 @@ static const char *fault_event(int sig, int code, bool *haveaddr)
 static void fatal_signal(struct lt_writer *w, const struct lt_report_ctx *ctx, const struct lt_options *o)
 {
     int sig = ctx->fatal_signal;
-    int code = siginfo.set ? siginfo.code : ctx->fatal_by_kernel ? 1 : SI_TKILL;
+    int code = ctx->fatal_code;
     lt_put(w, "<fatal_signal>\n  <tid>1</tid>\n");
     element_u64(w, "  ", "signo", (uint64_t)sig);
     lt_put(w, "  <signame>");
@@ -331,14 +318,14 @@ static void fatal_signal(struct lt_writer *w, const struct lt_report_ctx *ctx, c
         lt_put_u64(w, (uint64_t)code);
     }
     lt_put(w, "</sicode>\n");
-    if (siginfo.set && code > 0) {
+    if (code > 0) {
         bool haveaddr;
         const char *event = fault_event(sig, code, &haveaddr);
         if (event) {
             element(w, "  ", "event", event);
             if (haveaddr) {
                 lt_put(w, "  <siaddr>");
-                lt_put_hex(w, siginfo.addr);
+                lt_put_hex(w, ctx->fatal_addr);
                 lt_put(w, "</siaddr>\n");
             }
         }

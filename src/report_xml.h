@@ -67,14 +67,6 @@
 void lt_report_xml(struct lt_writer *w, struct lt_records *r,
                    const struct lt_report_ctx *ctx, const struct lt_options *o) LT_HIDDEN;
 
-/* The fatal signal's siginfo, for <sicode>, <event> and <siaddr>: call it
- * (from the signal handler, before the check) with info->si_code and
- * info->si_addr. Without it <sicode> is guessed from ctx — a fault raised
- * by the kernel: 1 (SEGV_MAPERR, BUS_ADRALN, ILL_ILLOPC, FPE_INTDIV);
- * anything else: SI_TKILL (-6), as abort() and raise() give — and <event>
- * and <siaddr> are left out. */
-void lt_report_xml_siginfo(int code, uintptr_t addr) LT_HIDDEN;
-
 /* Writes `s` escaped for XML element text (see above). NULL writes nothing. */
 void lt_xml_escape(struct lt_writer *w, const char *s) LT_HIDDEN;
 

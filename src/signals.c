@@ -10,7 +10,6 @@
 #include "signals.h"
 #include "interpose.h"
 #include "lifecycle.h"
-#include "report_xml.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
@@ -52,11 +51,7 @@ static void die_of(int sig)
 
 static void stand_in(int sig, siginfo_t *info, void *uc)
 {
-    /* si_code > 0: raised by the kernel for a fault (SEGV_MAPERR, ...);
-     * <= 0: sent by kill(), raise(), tgkill(). */
-    if (info)
-        lt_report_xml_siginfo(info->si_code, (uintptr_t)info->si_addr);
-    lt_lifecycle_fatal_signal(sig, info && info->si_code > 0, uc);
+    lt_lifecycle_fatal_signal(sig, info ? info->si_code : SI_USER, info ? (uintptr_t)info->si_addr : 0, uc);
     die_of(sig);
 }
 

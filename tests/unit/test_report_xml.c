@@ -8,7 +8,7 @@
  * <text> with thousands separators, <leakedbytes> direct+indirect without
  * them, <leakedblocks>; frames of real functions (obj, fn, dir, file,
  * line; nothing for unknown stacks); escaping of &, <, > everywhere, and
- * of bytes XML cannot hold; <fatal_signal> with and without siginfo;
+ * of bytes XML cannot hold; <fatal_signal> for a fault and for a raised signal;
  * -q without <suppcounts>; --gen-suppressions writing each suppression
  * twice; a forked child's document without RUNNING; no <error> when no block is left; well-formedness with xmllint
  * when it is installed. */
@@ -447,8 +447,9 @@ static void test_frames_and_signal(void)
     check_wellformed("frames");
     done_with(t);
 
-    /* A fatal signal without siginfo (abort()): between the two status blocks. */
+    /* A fatal signal abort() raised (SI_TKILL, no fault): between the two status blocks. */
     ctx.fatal_signal = 6;
+    ctx.fatal_code = -6; /* SI_TKILL, as abort() raises it */
     ctx.fatal_stack = id;
     t = render(&r, &o, &ctx);
     const char *fs = strstr(t, "</status>\n\n<fatal_signal>\n  <tid>1</tid>\n  <signo>6</signo>\n"
@@ -462,23 +463,24 @@ static void test_frames_and_signal(void)
     done_with(t);
 
     /* A fault with siginfo: event and address. */
-    lt_report_xml_siginfo(1 /* SEGV_MAPERR */, 0xdeadbe0);
     ctx.fatal_signal = 11;
-    ctx.fatal_by_kernel = true;
+    ctx.fatal_code = 1; /* SEGV_MAPERR */
+    ctx.fatal_addr = 0xdeadbe0;
     t = render(&r, &o, &ctx);
     CHECK(strstr(t, "  <signo>11</signo>\n  <signame>SIGSEGV</signame>\n  <sicode>1</sicode>\n"
                     "  <event>Access not within mapped region</event>\n  <siaddr>0xDEADBE0</siaddr>\n"
                     "  <stack>\n") != NULL,
           "SIGSEGV block");
     done_with(t);
-    lt_report_xml_siginfo(2 /* SEGV_ACCERR */, 0x10);
+    ctx.fatal_code = 2; /* SEGV_ACCERR */
+    ctx.fatal_addr = 0x10;
     t = render(&r, &o, &ctx);
     CHECK(strstr(t, "<event>Bad permissions for mapped region</event>\n  <siaddr>0x10</siaddr>") != NULL,
           "SEGV_ACCERR");
     done_with(t);
-    lt_report_xml_siginfo(0 /* SI_USER */, 0);
     ctx.fatal_signal = 15;
-    ctx.fatal_by_kernel = false;
+    ctx.fatal_code = 0; /* SI_USER */
+    ctx.fatal_addr = 0;
     ctx.fatal_stack = 0;
     t = render(&r, &o, &ctx);
     CHECK(strstr(t, "<signame>SIGTERM</signame>\n  <sicode>0</sicode>\n</fatal_signal>\n") != NULL,
