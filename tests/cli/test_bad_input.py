@@ -30,7 +30,6 @@ Exit 0 = pass.
 import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile

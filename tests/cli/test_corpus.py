@@ -28,88 +28,24 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
+from harness import describe_status, fail, failures, finish, parse_report, run_grouped
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
 VERBOSE = False
-
-
-def fail(case, what, detail=""):
-    msg = "FAIL [%s]: %s" % (case, what)
-    if detail:
-        msg += "\n    " + detail.replace("\n", "\n    ")
-    failures.append(msg)
-    print(msg, flush=True)
-
-
-# ---- reports -------------------------------------------------------------------
-
-NUM = r"([\d,]+)"
-
-
-def num(s):
-    return int(s.replace(",", ""))
-
-
-def parse_report(text):
-    """Summary numbers of one Valgrind-format report (ours or valgrind's)."""
-    r = {"pids": set(), "complete": False, "kinds": {}}
-    lines = text.splitlines()
-    for line in lines:
-        m = re.match(r"==(\d+)== ?(.*)$", line)
-        if not m:
-            continue
-        r["pids"].add(int(m.group(1)))
-        body = m.group(2)
-        m2 = re.search(r"in use at exit: %s bytes in %s blocks" % (NUM, NUM), body)
-        if m2:
-            r["in_use"] = (num(m2.group(1)), num(m2.group(2)))
-        m2 = re.search(r"total heap usage: %s allocs, %s frees, %s bytes allocated" % (NUM, NUM, NUM), body)
-        if m2:
-            r["usage"] = (num(m2.group(1)), num(m2.group(2)), num(m2.group(3)))
-        m2 = re.search(r"(definitely lost|indirectly lost|possibly lost|still reachable|suppressed): "
-                       r"%s bytes in %s blocks" % (NUM, NUM), body)
-        if m2:
-            r["kinds"][m2.group(1).split()[0]] = (num(m2.group(2)), num(m2.group(3)))
-        if "All heap blocks were freed -- no leaks are possible" in body:
-            r["all_freed"] = True
-    if lines:
-        r["complete"] = bool(re.match(r"==\d+== ERROR SUMMARY: ", lines[-1])) and any(
-            "HEAP SUMMARY:" in l for l in lines)
-        r["banner"] = lines[0]
-    return r
 
 
 def definite(r):
     if r.get("all_freed"):
         return (0, 0)
-    return r["kinds"].get("definitely")
+    return r["kinds"].get("definitely lost")
 
 
 # ---- running ---------------------------------------------------------------------
-
-def run(argv, cwd, env, timeout):
-    """Runs argv in its own process group; returns (rc, out, err, secs, hung)."""
-    t0 = time.time()
-    p = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True)
-    hung = False
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        hung = True
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = p.communicate()
-    return p.returncode, out, err, time.time() - t0, hung, p.pid
-
 
 def base_env():
     env = dict(os.environ)
@@ -117,17 +53,6 @@ def base_env():
         env.pop(k, None)
     env.update(LC_ALL="C", LANG="C", TZ="UTC", PYTHONHASHSEED="0", PAGER="cat", GIT_PAGER="cat")
     return env
-
-
-def describe(rc):
-    if rc is None:
-        return "none"
-    if rc < 0:
-        try:
-            return "killed by %s" % signal.Signals(-rc).name
-        except ValueError:
-            return "killed by signal %d" % -rc
-    return "exit %d" % rc
 
 
 def short(b, n=600):
@@ -160,7 +85,7 @@ def run_case(case, args, corpus, root, witness_so):
     env0 = base_env()
     # 1. plain
     wd = prepare(case, corpus, root, "plain")
-    prc, pout, perr, ptime, phung, _ = run(case.argv, wd, env0, case.timeout)
+    prc, pout, perr, ptime, phung, _ = run_grouped(case.argv, env0, case.timeout, wd)
     if phung:
         fail(case.name, "the plain run itself timed out after %d s (environment problem?)" % case.timeout)
         return
@@ -177,14 +102,14 @@ def run_case(case, args, corpus, root, witness_so):
     repro = "cd %s && WITNESS_DIR=%s LD_PRELOAD=%s LEAKTRACE_OPTIONS=%s %s" % (
         wd, wit, env["LD_PRELOAD"], shlex.quote(env["LEAKTRACE_OPTIONS"]),
         " ".join(shlex.quote(a) for a in case.argv))
-    rc, out, err, secs, hung, top = run(case.argv, wd, env, case.timeout)
-    print("  %-12s plain %5.2fs  shim %5.2fs  %s" % (case.name, ptime, secs, describe(rc)), flush=True)
+    rc, out, err, secs, hung, top = run_grouped(case.argv, env, case.timeout, wd)
+    print("  %-12s plain %5.2fs  shim %5.2fs  %s" % (case.name, ptime, secs, describe_status(rc)), flush=True)
     if hung:
         fail(case.name, "hang: no exit within %d s under the shim (plain run: %.1f s)" % (case.timeout, ptime),
              "reproduce: " + repro)
         return
     if rc != prc:
-        fail(case.name, "exit status %s under the shim, %s plainly" % (describe(rc), describe(prc)),
+        fail(case.name, "exit status %s under the shim, %s plainly" % (describe_status(rc), describe_status(prc)),
              "reproduce: %s\nstderr: %s" % (repro, short(err)))
     if out != pout:
         fail(case.name, "stdout differs under the shim",
@@ -232,10 +157,10 @@ def run_case(case, args, corpus, root, witness_so):
         wd = prepare(case, corpus, root, "vg")
         vlog = os.path.join(root, case.name + ".vg.%p")
         vargv = ["valgrind", "--leak-check=full", "--trace-children=no", "--log-file=" + vlog] + case.argv
-        vrc, vout, verr, vsecs, vhung, vpid = run(vargv, wd, env0, case.vg_timeout)
+        vrc, vout, verr, vsecs, vhung, vpid = run_grouped(vargv, env0, case.vg_timeout, wd)
         vpath = os.path.join(root, case.name + ".vg.%d" % vpid)
         if vhung or not os.path.exists(vpath):
-            print("  %-12s valgrind gave no report (%s); not compared" % (case.name, describe(vrc)))
+            print("  %-12s valgrind gave no report (%s); not compared" % (case.name, describe_status(vrc)))
             return
         with open(vpath, errors="replace") as fh:
             v = parse_report(fh.read())
@@ -276,7 +201,6 @@ def git_repo(d):
 
 
 def cases(python):
-    text = ["gen.txt"]
     return [
         Case("bash-loop", ["bash", "loop.sh"], ["loop.sh"], valgrind=True),
         Case("python", [python, "stdlib_heavy.py"], ["stdlib_heavy.py"]),   # not small: valgrind takes 12+ s
@@ -344,13 +268,7 @@ def main():
             print("files kept in", root)
         else:
             shutil.rmtree(root, ignore_errors=True)
-    if failures:
-        print("\n%d failure(s):" % len(failures))
-        for f in failures:
-            print(f)
-        return 1
-    print("PASS")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ import sys
 import tempfile
 import time
 
+from harness import clean_env, indent
+
 WORKERS = min(8, (os.cpu_count() or 2) + 1)
 VG_TIMEOUT = 120
 SHIM_TIMEOUT = 60
@@ -146,13 +148,6 @@ def run(cmd, env, cwd, timeout):
     return p.returncode, p.stderr.decode("utf-8", "replace")
 
 
-def clean_env():
-    env = dict(os.environ)
-    for k in ("LD_PRELOAD", "LEAKTRACE_OPTIONS", "VALGRIND_OPTS"):
-        env.pop(k, None)
-    return env
-
-
 def error_lines(text):
     out = []
     for l in text.splitlines():
@@ -166,13 +161,6 @@ def status_text(rc):
     if rc is None:
         return "timed out"
     return f"killed by signal {-rc}" if rc < 0 else f"exit {rc}"
-
-
-def indent(s, n=80):
-    lines = s.splitlines()
-    if len(lines) > n:
-        lines = lines[:n] + [f"... ({len(lines) - n} more lines)"]
-    return "\n".join("      " + l for l in lines)
 
 
 def run_case(i, case, exe, lib, cli, work, verbose):
@@ -193,7 +181,7 @@ def run_case(i, case, exe, lib, cli, work, verbose):
         runs.append(("leaktrace launcher", run([cli] + opts + ["--", exe] + args, clean_env(), d, SHIM_TIMEOUT)))
     if vrc != want:
         fails.append(f"{label}: BROKEN CASE: valgrind gives {status_text(vrc)}, the case expects "
-                     f"{status_text(want)}\n{indent(verr)}")
+                     f"{status_text(want)}\n{indent(verr, 80)}")
     ve = error_lines(verr)
     for how_run, (src, serr) in runs:
         se = error_lines(serr)
@@ -209,7 +197,7 @@ def run_case(i, case, exe, lib, cli, work, verbose):
                        "(--exit-on-first-error=yes)', no LEAK SUMMARY or ERROR SUMMARY)")
         if bad:
             fails.append(f"{label} [{how_run}]:\n    " + "\n    ".join(bad)
-                         + (f"\n    valgrind's output:\n{indent(verr)}\n    shim's output:\n{indent(serr)}"
+                         + (f"\n    valgrind's output:\n{indent(verr, 80)}\n    shim's output:\n{indent(serr, 80)}"
                             if verbose else ""))
     return fails
 

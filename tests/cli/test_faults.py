@@ -47,23 +47,15 @@ import re
 import resource
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-failures = []
+from harness import clean_env, describe_status, fail, failures, finish, run_grouped, run_named
+
 notes = []
 S = {}
-
-
-def fail(test, what, detail=""):
-    msg = "FAIL [%s]: %s" % (test, what)
-    if detail:
-        msg += "\n    " + detail.replace("\n", "\n    ")
-    failures.append(msg)
-    print(msg, flush=True)
 
 
 def note(test, what):
@@ -72,22 +64,9 @@ def note(test, what):
     print(msg, flush=True)
 
 
-def describe(rc):
-    if rc is None:
-        return "none"
-    if rc < 0:
-        try:
-            return "killed by %s" % signal.Signals(-rc).name
-        except ValueError:
-            return "killed by signal %d" % -rc
-    return "exit %d" % rc
-
-
 def run(argv, shim=False, options="", timeout=30, limits=(), stderr_path=None, user=None, cwd=None,
         preload=None, extra_env=None):
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    env.pop("LEAKTRACE_OPTIONS", None)
+    env = clean_env()
     env.update(extra_env or {})
     if shim:
         env["LD_PRELOAD"] = S["lib"]
@@ -97,7 +76,6 @@ def run(argv, shim=False, options="", timeout=30, limits=(), stderr_path=None, u
         env["LD_PRELOAD"] = env["LD_PRELOAD"] + ":" + preload if shim else preload
 
     def pre():
-        os.setsid()
         for res, val in limits:
             resource.setrlimit(res, (val, val))
         if user is not None:
@@ -106,19 +84,7 @@ def run(argv, shim=False, options="", timeout=30, limits=(), stderr_path=None, u
             os.setuid(user)
 
     errf = open(stderr_path, "wb") if stderr_path else subprocess.PIPE
-    t0 = time.time()
-    p = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf,
-                         preexec_fn=pre)
-    hung = False
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        hung = True
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = p.communicate()
+    rc, out, err, secs, hung, pid = run_grouped(argv, env, timeout, cwd, stderr=errf, preexec_fn=pre)
     if stderr_path:
         errf.close()
         with open(stderr_path, "rb") as fh:
@@ -129,8 +95,8 @@ def run(argv, shim=False, options="", timeout=30, limits=(), stderr_path=None, u
                         ("LD_PRELOAD=%s %s" % (S["lib"], "LEAKTRACE_OPTIONS=%s " % shlex.quote(options)
                                                if options else "")) if shim else "",
                         " ".join(shlex.quote(a) for a in argv))
-    return {"rc": p.returncode, "out": out.decode(errors="replace"), "err": err.decode(errors="replace"),
-            "hung": hung, "secs": time.time() - t0, "pid": p.pid, "repro": repro}
+    return {"rc": rc, "out": out.decode(errors="replace"), "err": err.decode(errors="replace"),
+            "hung": hung, "secs": secs, "pid": pid, "repro": repro}
 
 
 REPORT_LINE = re.compile(r"^==\d+==")
@@ -159,7 +125,7 @@ def as_case(test, prog, m, rows, timeout=60):
     lim = [(resource.RLIMIT_AS, m << 20)]
     p = run([S["exe"]] + prog, limits=lim, timeout=timeout)
     if p["rc"] != 0:
-        rows.append("%-15s %4d MiB  plain run fails (%s): not tried" % (" ".join(prog), m, describe(p["rc"])))
+        rows.append("%-15s %4d MiB  plain run fails (%s): not tried" % (" ".join(prog), m, describe_status(p["rc"])))
         return None, None
     s = run([S["exe"]] + prog, shim=True, limits=lim, timeout=timeout)
     complete, rep, other = report_in(s["err"])
@@ -168,7 +134,7 @@ def as_case(test, prog, m, rows, timeout=60):
     says_none = any("no report" in l for l in tool_lines)
     what = "report" if complete else ("'no report' notice" if says_none else "NO REPORT, no notice")
     rows.append("%-15s %4d MiB  plain %.2f s, shim %5.2f s %-8s %s; %d warning line(s)%s" % (
-        " ".join(prog), m, p["secs"], s["secs"], describe(s["rc"]), what, len(tool_lines),
+        " ".join(prog), m, p["secs"], s["secs"], describe_status(s["rc"]), what, len(tool_lines),
         "; stdout differs" if s["out"] != p["out"] else ""))
     where = "RLIMIT_AS %d MiB, faults %s" % (m, " ".join(prog))
     detail = "stderr: %s\nreproduce: %s" % (s["err"][-600:], s["repro"])
@@ -176,9 +142,9 @@ def as_case(test, prog, m, rows, timeout=60):
         fail(test, "%s: no exit within %d s (plain: %.2f s)" % (where, timeout, p["secs"]), detail)
         return p, s
     if s["rc"] is not None and s["rc"] < 0:
-        fail(test, "%s: the program was %s under the shim (plain: exit 0)" % (where, describe(s["rc"])), detail)
+        fail(test, "%s: the program was %s under the shim (plain: exit 0)" % (where, describe_status(s["rc"])), detail)
     elif s["rc"] != p["rc"]:
-        fail(test, "%s: exit status %s under the shim, %s plainly" % (where, describe(s["rc"]), describe(p["rc"])),
+        fail(test, "%s: exit status %s under the shim, %s plainly" % (where, describe_status(s["rc"]), describe_status(p["rc"])),
              detail)
     if not complete and not says_none:
         fail(test, "%s: no report and no line saying there is none (warnings: %r)" % (where, tool_lines), detail)
@@ -243,7 +209,7 @@ def t_oom_at_exit():
             fail(test, "%s: hang" % where, detail)
             continue
         if s["rc"] != p["rc"]:
-            fail(test, "%s: %s under the shim, %s plainly" % (where, describe(s["rc"]), describe(p["rc"])), detail)
+            fail(test, "%s: %s under the shim, %s plainly" % (where, describe_status(s["rc"]), describe_status(p["rc"])), detail)
         if s["out"] != p["out"]:
             fail(test, "%s: stdout differs (%r, plainly %r)" % (where, s["out"], p["out"]), detail)
         if not complete and not says_none:
@@ -273,7 +239,7 @@ def t_log_unwritable():
         complete, rep, other = report_in(s["err"])
         detail = "stderr: %s\nreproduce: %s" % (s["err"][-800:], s["repro"])
         if s["rc"] != 0 or s["out"] != "leaks: done\n":
-            fail(test, "%s: %s, stdout %r" % (what, describe(s["rc"]), s["out"]), detail)
+            fail(test, "%s: %s, stdout %r" % (what, describe_status(s["rc"]), s["out"]), detail)
         warn = [l for l in other if l.startswith("leaktrace:")]
         if len(warn) != 1 or len(other) != 1:
             fail(test, "%s: expected exactly one warning line, got %r" % (what, other), detail)
@@ -316,7 +282,7 @@ def t_log_special():
     mode = os.lstat(fifo).st_mode
     detail = "reproduce: mkfifo F; cat F & %s" % s["repro"]
     if s["rc"] != 0 or s["hung"]:
-        fail(test, "FIFO: %s%s" % (describe(s["rc"]), " (hang)" if s["hung"] else ""), detail)
+        fail(test, "FIFO: %s%s" % (describe_status(s["rc"]), " (hang)" if s["hung"] else ""), detail)
     if not st.S_ISFIFO(mode):
         fail(test, "--log-file naming a FIFO replaced it with a %s (mode %o)"
              % ("regular file" if st.S_ISREG(mode) else "something else", mode), detail)
@@ -333,7 +299,7 @@ def t_log_special():
                  % ("regular file" if st.S_ISREG(mode) else "non-device", os.lstat(null).st_size),
                  "reproduce: mknod -m 666 N c 1 3; %s; ls -l N" % s["repro"])
         if s["rc"] != 0:
-            fail(test, "character device: %s" % describe(s["rc"]), "reproduce: " + s["repro"])
+            fail(test, "character device: %s" % describe_status(s["rc"]), "reproduce: " + s["repro"])
     else:
         print("  (not root: the character-device case is not tried)")
 
@@ -348,7 +314,7 @@ def t_fd2_closed():
     with open(data) as fh:
         got = fh.read()
     if s["rc"] != 0 or s["out"] != "closefd2: done\n":
-        fail(test, "closefd2: %s, stdout %r" % (describe(s["rc"]), s["out"]), "reproduce: " + s["repro"])
+        fail(test, "closefd2: %s, stdout %r" % (describe_status(s["rc"]), s["out"]), "reproduce: " + s["repro"])
     if got != "program data\n":
         fail(test, "closefd2: the program's file (its new fd 2) holds %d bytes besides its own data: %r"
              % (len(got) - 13, got[:200]), "reproduce: " + s["repro"])
@@ -363,7 +329,7 @@ def t_fd2_closed():
         with open(data) as fh:
             got = fh.read()
         if s["rc"] != 0:
-            fail(test, "closeall (stderr a %s): %s" % (kind, describe(s["rc"])), "reproduce: " + s["repro"])
+            fail(test, "closeall (stderr a %s): %s" % (kind, describe_status(s["rc"])), "reproduce: " + s["repro"])
         if got != "program data\n":
             fail(test, "closeall (stderr a %s): the report was written into the program's own file (now its "
                  "fd 2): %d lines, first extra: %r" % (kind, got.count("\n"), got.splitlines()[1:2]),
@@ -392,7 +358,7 @@ def t_disk_full():
         s = run([exe, "leaks", "3"], shim=True, options=opts)
         files = sorted(os.listdir(mnt))
         if s["rc"] != 0 or files != ["lt.%d" % s["pid"]] or not file_complete(os.path.join(mnt, files[0])):
-            fail(test, "small report on an empty tmpfs: %s, files %s" % (describe(s["rc"]), files),
+            fail(test, "small report on an empty tmpfs: %s, files %s" % (describe_status(s["rc"]), files),
                  "stderr: %r\nreproduce: %s" % (s["err"][-500:], s["repro"]))
         for f in files:
             os.unlink(os.path.join(mnt, f))
@@ -404,7 +370,7 @@ def t_disk_full():
         complete, rep, other = report_in(s["err"])
         detail = "files: %s\nstderr head: %r\nreproduce: %s" % (files, s["err"][:300], s["repro"])
         if s["rc"] != 0 or s["out"] != "leaks: done\n":
-            fail(test, "disk full: %s, stdout %r" % (describe(s["rc"]), s["out"]), detail)
+            fail(test, "disk full: %s, stdout %r" % (describe_status(s["rc"]), s["out"]), detail)
         if files != ["filler"]:
             fail(test, "disk full: files left on the full file system: %s" % files, detail)
         if not complete or not any(l.startswith("leaktrace:") for l in other):
@@ -427,10 +393,10 @@ def t_fsize_report():
     complete, rep, other = report_in(s["err"])
     detail = "files: %s\nstderr: %r\nreproduce: %s" % (files, s["err"][:300], s["repro"])
     print("  RLIMIT_FSIZE 4096 with a ~90 KiB report: plain %s, shim %s, files %s, report on stderr: %s" % (
-        describe(p["rc"]), describe(s["rc"]), files, "complete" if complete else "no"))
+        describe_status(p["rc"]), describe_status(s["rc"]), files, "complete" if complete else "no"))
     if s["rc"] != p["rc"]:
         fail(test, "the program's status changed: %s under the shim, %s plainly (writing the report "
-             "exceeded RLIMIT_FSIZE and SIGXFSZ reached the program)" % (describe(s["rc"]), describe(p["rc"])), detail)
+             "exceeded RLIMIT_FSIZE and SIGXFSZ reached the program)" % (describe_status(s["rc"]), describe_status(p["rc"])), detail)
     for f in files:
         path = os.path.join(d, f)
         if ".tmp." in f:
@@ -452,9 +418,9 @@ def t_fsize_program():
             options="--log-file=%s/lt.%%p" % d, limits=lim)
     files = sorted(os.listdir(d))
     detail = "files: %s\nstderr: %r\nreproduce: %s" % (files, s["err"][-300:], s["repro"])
-    print("  the program exceeds RLIMIT_FSIZE: plain %s, shim %s" % (describe(p["rc"]), describe(s["rc"])))
+    print("  the program exceeds RLIMIT_FSIZE: plain %s, shim %s" % (describe_status(p["rc"]), describe_status(s["rc"])))
     if s["rc"] != p["rc"]:
-        fail(test, "%s under the shim, %s plainly" % (describe(s["rc"]), describe(p["rc"])), detail)
+        fail(test, "%s under the shim, %s plainly" % (describe_status(s["rc"]), describe_status(p["rc"])), detail)
     if files != ["lt.%d" % s["pid"]] or not file_complete(os.path.join(d, files[0])):
         fail(test, "expected one complete report file", detail)
     else:
@@ -479,7 +445,7 @@ def t_exit_locked():
                 fail(test, "%s after %d ms: hang (no exit within 20 s)" % (how, 20 + 30 * i), detail)
                 continue
             if s["rc"] != 9:
-                fail(test, "%s after %d ms: %s, expected exit 9" % (how, 20 + 30 * i, describe(s["rc"])), detail)
+                fail(test, "%s after %d ms: %s, expected exit 9" % (how, 20 + 30 * i, describe_status(s["rc"])), detail)
             if not complete:
                 fail(test, "%s after %d ms: the report is not complete" % (how, 20 + 30 * i), detail)
             elif not any("4,093 bytes in 1 blocks are still reachable" in l for l in rep):
@@ -515,14 +481,7 @@ def main():
     only = set(args.only.split(",")) if args.only else None
     t0 = time.time()
     try:
-        for name, fn in tests:
-            if only and name not in only:
-                continue
-            before = len(failures)
-            t1 = time.time()
-            fn()
-            print("%s %s (%.1f s)" % ("ok  " if len(failures) == before else "FAIL", name, time.time() - t1),
-                  flush=True)
+        run_named(tests, only)
     finally:
         print("faults: %.1f s" % (time.time() - t0))
         if args.keep or failures:
@@ -531,13 +490,7 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
     for n in notes:
         print(n)
-    if failures:
-        print("\n%d failure(s):" % len(failures))
-        for f in failures:
-            print(f)
-        return 1
-    print("PASS")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

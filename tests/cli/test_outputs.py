@@ -44,6 +44,8 @@ import sys
 import tempfile
 import xml.dom.minidom
 
+from harness import num
+
 PROG_C = r"""
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,10 +158,6 @@ def check(cond, msg):
         failures.append(msg)
         print("FAIL: " + msg)
     return cond
-
-
-def num(s):
-    return int(s.replace(",", ""))
 
 
 # ---- the text report ------------------------------------------------------------------

@@ -14,7 +14,7 @@
 3. The report never includes memory contents: a program that fills its
    leaked blocks with a marker string must not see that string in any
    output (text, XML, JSON, SARIF, folded)."""
-import argparse, os, shutil, stat, subprocess, sys, tempfile
+import argparse, os, shutil, subprocess, sys, tempfile
 
 ap = argparse.ArgumentParser()
 for a in ("--lib", "--cli", "--build", "--src"):

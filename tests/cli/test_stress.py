@@ -34,76 +34,14 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-failures = []
+from harness import clean_env, fail, failures, finish, parse_report, run_grouped, run_named
+
 STATE = {}
-
-
-def fail(test, what, detail=""):
-    msg = "FAIL [%s]: %s" % (test, what)
-    if detail:
-        msg += "\n    " + detail.replace("\n", "\n    ")
-    failures.append(msg)
-    print(msg, flush=True)
-
-
-# ---- reports ---------------------------------------------------------------------
-
-NUM = r"([\d,]+)"
-
-
-def num(s):
-    return int(s.replace(",", ""))
-
-
-REC = re.compile(r"^%s(?: \(%s direct, %s indirect\))? bytes in %s blocks are "
-                 r"(definitely lost|indirectly lost|possibly lost|still reachable) in loss record" % (NUM, NUM, NUM, NUM))
-FRAME = re.compile(r"^\s+(?:at|by) 0x[0-9A-Fa-f]+: (\S+)(?: \((?:in )?([^)]*)\))?")
-
-
-def parse_report(text):
-    r = {"pids": set(), "records": [], "kinds": {}, "complete": False, "text": text}
-    cur = None
-    lines = text.splitlines()
-    for line in lines:
-        m = re.match(r"==(\d+)== ?(.*)$", line)
-        if not m:
-            continue
-        r["pids"].add(int(m.group(1)))
-        body = m.group(2)
-        m2 = REC.match(body)
-        if m2:
-            direct = num(m2.group(2)) if m2.group(2) else num(m2.group(1))
-            cur = {"bytes": num(m2.group(1)), "direct": direct, "blocks": num(m2.group(4)),
-                   "kind": m2.group(5), "frames": [], "files": []}
-            r["records"].append(cur)
-            continue
-        m2 = FRAME.match(body)
-        if m2 and cur is not None:
-            cur["frames"].append(m2.group(1))
-            cur["files"].append((m2.group(2) or "").split(":")[0])
-            continue
-        if not body.strip():
-            cur = None
-        m2 = re.search(r"in use at exit: %s bytes in %s blocks" % (NUM, NUM), body)
-        if m2:
-            r["in_use"] = (num(m2.group(1)), num(m2.group(2)))
-        m2 = re.search(r"total heap usage: %s allocs, %s frees, %s bytes allocated" % (NUM, NUM, NUM), body)
-        if m2:
-            r["usage"] = (num(m2.group(1)), num(m2.group(2)))
-        m2 = re.search(r"(definitely lost|indirectly lost|possibly lost|still reachable): %s bytes in %s blocks"
-                       % (NUM, NUM), body)
-        if m2:
-            r["kinds"][m2.group(1)] = (num(m2.group(2)), num(m2.group(3)))
-    if lines:
-        r["complete"] = bool(re.match(r"==\d+== ERROR SUMMARY: ", lines[-1])) and any(
-            "HEAP SUMMARY:" in l for l in lines)
-    return r
 
 
 def site(r, fn):
@@ -126,35 +64,16 @@ def counts(out):
 # ---- running ------------------------------------------------------------------------
 
 def run(argv, env, timeout, cwd=None):
-    t0 = time.time()
-    p = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True)
-    hung = False
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        hung = True
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = p.communicate()
-    return {"rc": p.returncode, "out": out.decode(errors="replace"), "err": err.decode(errors="replace"),
-            "secs": time.time() - t0, "hung": hung, "pid": p.pid}
-
-
-def plain_env():
-    env = dict(os.environ)
-    for k in ("LD_PRELOAD", "LEAKTRACE_OPTIONS"):
-        env.pop(k, None)
-    return env
+    rc, out, err, secs, hung, pid = run_grouped(argv, env, timeout, cwd)
+    return {"rc": rc, "out": out.decode(errors="replace"), "err": err.decode(errors="replace"),
+            "secs": secs, "hung": hung, "pid": pid}
 
 
 def shim(test, argv, timeout=60, options="", expect_rc=0, tag="shim"):
     """Runs argv under the shim; returns (result, {pid: report}, logdir, repro)."""
     logs = os.path.join(STATE["tmp"], "%s.%s.logs" % (test, tag))
     os.makedirs(logs)
-    env = plain_env()
+    env = clean_env()
     env["LD_PRELOAD"] = STATE["lib"]
     env["LEAKTRACE_OPTIONS"] = ("--log-file=%s/lt.%%p --show-leak-kinds=all %s" % (logs, options)).strip()
     repro = "LD_PRELOAD=%s LEAKTRACE_OPTIONS=%s %s" % (
@@ -184,7 +103,7 @@ def shim(test, argv, timeout=60, options="", expect_rc=0, tag="shim"):
 
 
 def plain(test, argv, timeout=60, expect_rc=0):
-    res = run(argv, plain_env(), timeout)
+    res = run(argv, clean_env(), timeout)
     if res["hung"] or res["rc"] != expect_rc:
         fail(test, "the plain run failed (%s, hung=%s): the test itself is broken" % (res["rc"], res["hung"]),
              res["err"][-800:])
@@ -451,27 +370,14 @@ def main():
                  ("cancel", lambda: t_cancel(exe["cancel"])),
                  ("exit_busy", lambda: t_exit_busy(exe["exit_busy"]))]
         only = set(args.only.split(",")) if args.only else None
-        for name, fn in tests:
-            if only and name not in only:
-                continue
-            before = len(failures)
-            t1 = time.time()
-            fn()
-            print("%s %s (%.1f s)" % ("ok  " if len(failures) == before else "FAIL", name, time.time() - t1),
-                  flush=True)
+        run_named(tests, only)
     finally:
         print("stress: %.1f s" % (time.time() - t0))
         if args.keep or failures:
             print("files kept in", tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    if failures:
-        print("\n%d failure(s):" % len(failures))
-        for f in failures:
-            print(f)
-        return 1
-    print("PASS")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -77,6 +77,8 @@ import sys
 import tempfile
 import time
 
+from harness import clean_env, indent
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMMON = ["--leak-check=full", "--show-leak-kinds=all", "-s"]
 VG_TIMEOUT = 120
@@ -367,13 +369,6 @@ def format_text(text, subst):
 
 # --------------------------------------------------------------------------
 # Running and parsing
-
-def clean_env():
-    env = dict(os.environ)
-    for k in ("LD_PRELOAD", "LEAKTRACE_OPTIONS", "VALGRIND_OPTS"):
-        env.pop(k, None)
-    return env
-
 
 def run(cmd, env, cwd, timeout):
     try:
@@ -963,13 +958,6 @@ def run_malformed(t, work, name, text, extra, refused, via="env", path=None):
             fails.append(f"{label}: valgrind accepts this file and runs the program (exit 0); the shim: "
                          f"exit {src}, program ran: {sran}, message:\n" + indent(serr))
     return fails
-
-
-def indent(s, n=60):
-    lines = s.splitlines()
-    if len(lines) > n:
-        lines = lines[:n] + [f"... ({len(lines) - n} more lines)"]
-    return "\n".join("      " + l for l in lines)
 
 
 # --------------------------------------------------------------------------

@@ -51,6 +51,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+from harness import clean_env
+
 C_PROGRAM = r'''
 #include <signal.h>
 #include <stdlib.h>
@@ -231,13 +233,6 @@ def compile_program(compiler, source_text, rel_path, work):
     return exe
 
 
-def clean_env():
-    env = dict(os.environ)
-    for k in ("LD_PRELOAD", "LEAKTRACE_OPTIONS", "VALGRIND_OPTS", "XML_TEST_MODE"):
-        env.pop(k, None)
-    return env
-
-
 def well_formed(path):
     """None if the file is well-formed XML, else the parser's complaint."""
     if shutil.which("xmllint"):
@@ -298,7 +293,7 @@ def xml_files(d):
 
 
 def shim_env(lib, opts, mode):
-    env = clean_env()
+    env = clean_env("XML_TEST_MODE")
     env["LD_PRELOAD"] = lib
     env["LEAKTRACE_OPTIONS"] = " ".join(opts)
     if mode:
@@ -320,7 +315,7 @@ def run_ours(how, exe, lib, cli, work, tag, extra, mode, nproc=1):
     if how == "shim":
         rc, _, err = run([exe] + ARGS, shim_env(lib, xml_opts, mode), work)
     else:
-        env = clean_env()
+        env = clean_env("XML_TEST_MODE")
         if mode:
             env["XML_TEST_MODE"] = mode
         rc, _, err = run([cli] + xml_opts + [exe] + ARGS, env, work)
@@ -357,7 +352,7 @@ def run_ours(how, exe, lib, cli, work, tag, extra, mode, nproc=1):
 def run_valgrind(exe, work, tag, extra, mode):
     d = os.path.join(work, f"{tag}.vg")
     os.makedirs(d, exist_ok=True)
-    env = clean_env()
+    env = clean_env("XML_TEST_MODE")
     if mode:
         env["XML_TEST_MODE"] = mode
     last_run[(tag, "valgrind")] = run(["valgrind", "--xml=yes", f"--xml-file={d}/%p.xml", "--leak-check=full"]
@@ -469,12 +464,12 @@ def check_text_channel(exe, lib, cli, work):
     rc, _, err = run([exe] + ARGS, shim_env(lib, ["--xml=yes", f"--xml-file={d}/%p.xml",
                                                    f"--log-file={log}"], None), work)
     if os.path.exists(log) and os.path.getsize(log) > 0:
-        fail(f"--xml=yes --log-file: the log file holds text (valgrind leaves it empty):\n"
+        fail("--xml=yes --log-file: the log file holds text (valgrind leaves it empty):\n"
              + open(log, errors="replace").read()[:2000])
     if not xml_files(d):
         fail("--xml=yes --log-file: no XML file written")
     # --xml=yes without a destination.
-    rc, _, err = run([cli, "--xml=yes", exe] + ARGS, clean_env(), work)
+    rc, _, err = run([cli, "--xml=yes", exe] + ARGS, clean_env("XML_TEST_MODE"), work)
     if "--xml=yes has been specified, but there is no XML output" not in err:
         fail(f"--xml=yes without --xml-file: valgrind's message missing (exit status {rc}); stderr:\n{err}")
     leaked = [l for l in err.splitlines() if REPORT_TEXT.search(l)]
@@ -518,7 +513,7 @@ def ctest_memcheck(work, command, tag):
             with open(os.path.join(proj, name), "w") as f:
                 f.write(text)
     b = os.path.join(work, f"ctest_{tag}")
-    env = clean_env()
+    env = clean_env("XML_TEST_MODE")
     rc, out, err = run(["cmake", "-S", proj, "-B", b, "-DCMAKE_BUILD_TYPE=Debug",
                         f"-DMEMORYCHECK_COMMAND={command}", "-DMEMORYCHECK_TYPE=Valgrind"], env, work)
     if rc != 0:
