@@ -1,7 +1,6 @@
 /* json_check.h — shared by the unit tests of the report writers: a strict
- * JSON checker (RFC 8259 grammar, valid UTF-8, no raw control characters)
- * and capture(), which runs a writer into a temporary file and returns the
- * text (free() it). Needs unit.h and report.h included first. */
+ * JSON checker (RFC 8259 grammar, valid UTF-8, no raw control characters).
+ * Needs unit.h included first. */
 #ifndef LT_TEST_JSON_CHECK_H
 #define LT_TEST_JSON_CHECK_H
 #include <fcntl.h>
@@ -171,32 +170,4 @@ static bool json_ok(const char *text, const char **why, size_t *where)
               (text) + (at_ > 20 ? at_ - 20 : 0));                                        \
     } while (0)
 
-/* ---- capturing a writer's output ---------------------------------------------------------------------- */
-
-typedef void (*writer_fn)(struct lt_writer *, const struct lt_records *, const struct lt_report_ctx *,
-                          const struct lt_options *);
-
-static char *capture(writer_fn fn, const struct lt_records *r, const struct lt_report_ctx *ctx,
-                     const struct lt_options *o)
-{
-    char path[] = "/tmp/lt_test_capture_XXXXXX";
-    int fd = mkstemp(path);
-    struct lt_writer w;
-    lt_writer_open_fd(&w, fd);
-    lt_symbols_begin();
-    fn(&w, r, ctx, o);
-    lt_symbols_end();
-    lt_writer_close(&w);
-    close(fd);
-    fd = open(path, O_RDONLY);
-    size_t cap = 4 << 20, n = 0;
-    char *buf = malloc(cap + 1);
-    ssize_t k;
-    while ((k = read(fd, buf + n, cap - n)) > 0)
-        n += (size_t)k;
-    buf[n] = 0;
-    close(fd);
-    unlink(path);
-    return buf;
-}
 #endif

@@ -14,37 +14,13 @@
 #include "depot.h"
 #include "symbols.h"
 #include "unit.h"
+#include "report_fixture.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 /* ---- synthetic scans ----------------------------------------------------------- */
-
-struct spec {
-    int kind;
-    uint32_t stack;
-    size_t size;
-    uint64_t indirect;
-    int heuristic;
-};
-
-static struct lt_scan S;
-
-/* Blocks at made-up addresses (never read: nothing is scanned). */
-static void make_scan(const struct spec *sp, size_t n)
-{
-    struct lt_block *b = calloc(n ? n : 1, sizeof *b);
-    for (size_t i = 0; i < n; i++)
-        b[i] = (struct lt_block){ .addr = 0x10000000u + i * 0x1000, .size = sp[i].size, .stack = sp[i].stack };
-    CHECK(lt_scan_init(&S, b, n, 0) == 0, "lt_scan_init");
-    for (size_t i = 0; i < n; i++) {
-        S.b[i].state = (uint8_t)sp[i].kind;
-        S.b[i].indirect = sp[i].indirect;
-        S.b[i].heuristic = (uint8_t)sp[i].heuristic;
-    }
-    free(b);
-}
 
 static const struct lt_record *find_rec(const struct lt_records *r, int kind, uint32_t stack)
 {
@@ -358,29 +334,16 @@ static uint32_t fatal_stack;
 
 static char *render(struct lt_records *r, const struct lt_options *o, const struct lt_heap_usage *u)
 {
-    char path[] = "/tmp/lt_test_report_XXXXXX";
-    int fd = mkstemp(path);
-    struct lt_writer w;
-    lt_writer_open_fd(&w, fd);
     struct lt_report_ctx ctx = { .pid = 123, .command = "prog a b", .fatal_signal = fatal_signal,
                                  .fatal_stack = fatal_stack };
     if (u)
         ctx.usage = *u;
+    struct capture c;
+    struct lt_writer *w = capture_begin(&c);
     lt_symbols_begin();
-    lt_report_text(&w, r, &ctx, o);
+    lt_report_text(w, r, &ctx, o);
     lt_symbols_end();
-    lt_writer_close(&w);
-    close(fd);
-    fd = open(path, O_RDONLY);
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap + 1);
-    ssize_t k;
-    while ((k = read(fd, buf + n, cap - n)) > 0)
-        n += (size_t)k;
-    buf[n] = 0;
-    close(fd);
-    unlink(path);
-    return buf;
+    return capture_end(&c);
 }
 
 /* Checks that `lines` appear in `text`, each a whole line, in this order. */

@@ -12,33 +12,16 @@
 #include "depot.h"
 #include "symbols.h"
 #include "unit.h"
+#include "report_fixture.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-static char *capture(const struct lt_records *r, const struct lt_options *o)
+static char *folded(const struct lt_records *r, const struct lt_options *o)
 {
-    char path[] = "/tmp/lt_test_folded_XXXXXX";
-    int fd = mkstemp(path);
-    struct lt_writer w;
-    lt_writer_open_fd(&w, fd);
     struct lt_report_ctx ctx = { .pid = 1 };
-    lt_symbols_begin();
-    lt_report_folded(&w, r, &ctx, o);
-    lt_symbols_end();
-    lt_writer_close(&w);
-    close(fd);
-    fd = open(path, O_RDONLY);
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap + 1);
-    ssize_t k;
-    while ((k = read(fd, buf + n, cap - n)) > 0)
-        n += (size_t)k;
-    buf[n] = 0;
-    close(fd);
-    unlink(path);
-    return buf;
+    return capture(lt_report_folded, r, &ctx, o);
 }
 
 volatile int folded_sink;
@@ -48,27 +31,6 @@ __attribute__((noinline)) void folded_other(void) { folded_sink += 4; folded_sin
 __attribute__((noinline)) void folded_below(void) { folded_sink += 3; folded_sink *= 7; }
 int main(void);
 
-static struct lt_scan S;
-
-struct spec {
-    int kind;
-    uint32_t stack;
-    size_t size;
-    uint64_t indirect;
-};
-
-static void make_scan(const struct spec *sp, size_t n)
-{
-    struct lt_block *b = calloc(n ? n : 1, sizeof *b);
-    for (size_t i = 0; i < n; i++)
-        b[i] = (struct lt_block){ .addr = 0x10000000u + i * 0x1000, .size = sp[i].size, .stack = sp[i].stack };
-    CHECK(lt_scan_init(&S, b, n, 0) == 0, "lt_scan_init");
-    for (size_t i = 0; i < n; i++) {
-        S.b[i].state = (uint8_t)sp[i].kind;
-        S.b[i].indirect = sp[i].indirect;
-    }
-    free(b);
-}
 
 static bool has_line(const char *text, const char *line)
 {
@@ -87,9 +49,9 @@ static void test_lines(void)
     uintptr_t c[] = { 0x1000, (uintptr_t)main + 4 };         /* no object, no symbol */
     uint32_t sa = lt_depot_intern(a, 4), sb = lt_depot_intern(b, 2), sc = lt_depot_intern(c, 2);
     const struct spec set[] = {
-        { LT_DEFINITE, sa, 100, 48 },  { LT_DEFINITE, sa, 28, 0 }, { LT_INDIRECT, sb, 48, 0 },
-        { LT_POSSIBLE, sb, 7, 0 },     { LT_REACHABLE, sa, 1000, 0 }, { LT_DEFINITE, sc, 5, 0 },
-        { LT_POSSIBLE, sa, 0, 0 },     { LT_REACHABLE, sb, 9, 0 },
+        { LT_DEFINITE, sa, 100, 48, 0 },  { LT_DEFINITE, sa, 28, 0, 0 }, { LT_INDIRECT, sb, 48, 0, 0 },
+        { LT_POSSIBLE, sb, 7, 0, 0 },     { LT_REACHABLE, sa, 1000, 0, 0 }, { LT_DEFINITE, sc, 5, 0, 0 },
+        { LT_POSSIBLE, sa, 0, 0, 0 },     { LT_REACHABLE, sb, 9, 0, 0 },
     };
     make_scan(set, sizeof set / sizeof set[0]);
     struct lt_options o;
@@ -102,7 +64,7 @@ static void test_lines(void)
             r.v[i].supp = 0;
             r.kind_bytes[LT_REACHABLE] -= r.v[i].bytes;
         }
-    char *t = capture(&r, &o);
+    char *t = folded(&r, &o);
     CHECK(has_line(t, "definitely lost;main;folded_parse;folded_alloc 128"), "definite line (direct bytes, 2 blocks)");
     CHECK(has_line(t, "indirectly lost;main;folded_other 48"), "indirect line");
     CHECK(has_line(t, "possibly lost;main;folded_other 7"), "possible line");
@@ -140,7 +102,7 @@ static void test_lines(void)
     free(t);
 
     o.leak_check = LT_CHECK_NO;
-    t = capture(&r, &o);
+    t = folded(&r, &o);
     CHECK(t[0] == 0, "--leak-check=no: nothing written (\"%.40s\")", t);
     free(t);
     lt_records_free(&r);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "report_fixture.h"
 #include "json_check.h"
 
 
@@ -120,27 +121,6 @@ __attribute__((noinline)) void json_other(void) { json_sink += 4; json_sink *= 1
 __attribute__((noinline)) void json_below(void) { json_sink += 3; json_sink *= 7; }
 int main(void);
 
-static struct lt_scan S;
-
-struct spec {
-    int kind;
-    uint32_t stack;
-    size_t size;
-    uint64_t indirect;
-};
-
-static void make_scan(const struct spec *sp, size_t n)
-{
-    struct lt_block *b = calloc(n ? n : 1, sizeof *b);
-    for (size_t i = 0; i < n; i++)
-        b[i] = (struct lt_block){ .addr = 0x10000000u + i * 0x1000, .size = sp[i].size, .stack = sp[i].stack };
-    CHECK(lt_scan_init(&S, b, n, 0) == 0, "lt_scan_init");
-    for (size_t i = 0; i < n; i++) {
-        S.b[i].state = (uint8_t)sp[i].kind;
-        S.b[i].indirect = sp[i].indirect;
-    }
-    free(b);
-}
 
 static const char *SUPP_TEXT = "{\n   json_test_suppression\n   Memcheck:Leak\n   fun:no_such_function_xyz\n}\n";
 
@@ -159,10 +139,10 @@ static void test_document(void)
     uintptr_t b[] = { (uintptr_t)json_other, (uintptr_t)main + 4 };
     uint32_t sa = lt_depot_intern(a, 4), sb = lt_depot_intern(b, 2);
     const struct spec set[] = {
-        { LT_DEFINITE, sa, 100, 48 },
-        { LT_INDIRECT, sb, 48, 0 },
-        { LT_POSSIBLE, sb, 7, 0 },
-        { LT_REACHABLE, sa, 1000, 0 },
+        { LT_DEFINITE, sa, 100, 48, 0 },
+        { LT_INDIRECT, sb, 48, 0, 0 },
+        { LT_POSSIBLE, sb, 7, 0, 0 },
+        { LT_REACHABLE, sa, 1000, 0, 0 },
     };
     make_scan(set, 4);
     struct lt_options o;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "report_fixture.h"
 #include "json_check.h"
 
 
@@ -132,27 +133,6 @@ static void test_fingerprint(void)
 
 /* ---- a document ------------------------------------------------------------------------- */
 
-static struct lt_scan S;
-
-struct spec {
-    int kind;
-    uint32_t stack;
-    size_t size;
-    uint64_t indirect;
-};
-
-static void make_scan(const struct spec *sp, size_t n)
-{
-    struct lt_block *b = calloc(n ? n : 1, sizeof *b);
-    for (size_t i = 0; i < n; i++)
-        b[i] = (struct lt_block){ .addr = 0x10000000u + i * 0x1000, .size = sp[i].size, .stack = sp[i].stack };
-    CHECK(lt_scan_init(&S, b, n, 0) == 0, "lt_scan_init");
-    for (size_t i = 0; i < n; i++) {
-        S.b[i].state = (uint8_t)sp[i].kind;
-        S.b[i].indirect = sp[i].indirect;
-    }
-    free(b);
-}
 
 static void test_document(void)
 {
@@ -160,10 +140,10 @@ static void test_document(void)
     uintptr_t b[] = { (uintptr_t)sarif_other, (uintptr_t)main + 4 };
     uint32_t sa = lt_depot_intern(a, 3), sb = lt_depot_intern(b, 2);
     const struct spec set[] = {
-        { LT_DEFINITE, sa, 100, 48 },
-        { LT_INDIRECT, sb, 48, 0 },     /* hidden by default */
-        { LT_POSSIBLE, sb, 7, 0 },
-        { LT_REACHABLE, sa, 1000, 0 },  /* hidden by default */
+        { LT_DEFINITE, sa, 100, 48, 0 },
+        { LT_INDIRECT, sb, 48, 0, 0 },     /* hidden by default */
+        { LT_POSSIBLE, sb, 7, 0, 0 },
+        { LT_REACHABLE, sa, 1000, 0, 0 },  /* hidden by default */
     };
     make_scan(set, 4);
     struct lt_options o;
@@ -240,7 +220,7 @@ static void test_edges(void)
 {
     uintptr_t a[] = { (uintptr_t)sarif_alloc_site, (uintptr_t)main + 4 };
     uint32_t sa = lt_depot_intern(a, 2);
-    const struct spec set[] = { { LT_DEFINITE, sa, 10, 0 }, { LT_DEFINITE, 999999, 20, 0 } };
+    const struct spec set[] = { { LT_DEFINITE, sa, 10, 0, 0 }, { LT_DEFINITE, 999999, 20, 0, 0 } };
     make_scan(set, 2);
     struct lt_options o;
     lt_options_defaults(&o);

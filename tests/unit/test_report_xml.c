@@ -18,6 +18,7 @@
 #include "suppress.h"
 #include "symbols.h"
 #include "unit.h"
+#include "report_fixture.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -25,28 +26,6 @@
 #include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------------- */
-
-struct spec {
-    int kind;
-    uint32_t stack;
-    size_t size;
-    uint64_t indirect;
-};
-
-static struct lt_scan S;
-
-static void make_scan(const struct spec *sp, size_t n)
-{
-    struct lt_block *b = calloc(n ? n : 1, sizeof *b);
-    for (size_t i = 0; i < n; i++)
-        b[i] = (struct lt_block){ .addr = 0x10000000u + i * 0x1000, .size = sp[i].size, .stack = sp[i].stack };
-    CHECK(lt_scan_init(&S, b, n, 0) == 0, "lt_scan_init");
-    for (size_t i = 0; i < n; i++) {
-        S.b[i].state = (uint8_t)sp[i].kind;
-        S.b[i].indirect = sp[i].indirect;
-    }
-    free(b);
-}
 
 /* Stack ids that do not exist in the depot (no frames). */
 #define ST(k) (100000u + (k))
@@ -59,35 +38,16 @@ static struct lt_report_ctx base_ctx(void)
                                    .exit_status = 0, .argc = 4, .argv = argv_default };
 }
 
-static char *slurp(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap + 1);
-    ssize_t k;
-    while (fd >= 0 && (k = read(fd, buf + n, cap - n)) > 0)
-        n += (size_t)k;
-    buf[n] = 0;
-    if (fd >= 0)
-        close(fd);
-    return buf;
-}
+static struct capture last;     /* the last render's file, for xmllint */
 
-static char last_path[64];
-
-/* Renders into a file (kept in last_path for xmllint) and returns its text. */
+/* Renders into a file (kept in `last` for xmllint) and returns its text. */
 static char *render(struct lt_records *r, const struct lt_options *o, const struct lt_report_ctx *ctx)
 {
-    strcpy(last_path, "/tmp/lt_test_report_xml_XXXXXX");
-    int fd = mkstemp(last_path);
-    struct lt_writer w;
-    lt_writer_open_fd(&w, fd);
+    struct lt_writer *w = capture_begin(&last);
     lt_symbols_begin();
-    lt_report_xml(&w, r, ctx, o);
+    lt_report_xml(w, r, ctx, o);
     lt_symbols_end();
-    lt_writer_close(&w);
-    close(fd);
-    return slurp(last_path);
+    return capture_text(&last);
 }
 
 static bool have_xmllint(void)
@@ -103,14 +63,14 @@ static void check_wellformed(const char *what)
     if (!have_xmllint())
         return;
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "xmllint --noout %s", last_path);
+    snprintf(cmd, sizeof cmd, "xmllint --noout %s", last.path);
     int st = system(cmd);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: xmllint --noout failed on %s", what, last_path);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: xmllint --noout failed on %s", what, last.path);
 }
 
 static void done_with(char *t)
 {
-    unlink(last_path);
+    capture_remove(&last);
     free(t);
 }
 
@@ -126,15 +86,9 @@ static int count(const char *t, const char *s)
 static const char *escaped(const char *s)
 {
     static char out[512];
-    char path[] = "/tmp/lt_test_xml_esc_XXXXXX";
-    int fd = mkstemp(path);
-    struct lt_writer w;
-    lt_writer_open_fd(&w, fd);
-    lt_xml_escape(&w, s);
-    lt_writer_close(&w);
-    close(fd);
-    char *t = slurp(path);
-    unlink(path);
+    struct capture c;
+    lt_xml_escape(capture_begin(&c), s);
+    char *t = capture_end(&c);
     snprintf(out, sizeof out, "%s", t);
     free(t);
     return out;
@@ -143,14 +97,14 @@ static const char *escaped(const char *s)
 /* The data set of test_report.c:
  *   sorted: D11 8 | I12 32 | P10 100 | R13 1005 | D10 1,258 (1,226 direct, 32 indirect) */
 static const struct spec main_set[] = {
-    { LT_DEFINITE, ST(10), 1000, 32 },
-    { LT_INDIRECT, ST(12), 20, 0 },
-    { LT_DEFINITE, ST(10), 226, 0 },
-    { LT_POSSIBLE, ST(10), 100, 0 },
-    { LT_REACHABLE, ST(13), 1000, 0 },
-    { LT_DEFINITE, ST(11), 8, 0 },
-    { LT_INDIRECT, ST(12), 12, 0 },
-    { LT_REACHABLE, ST(13), 5, 0 },
+    { LT_DEFINITE, ST(10), 1000, 32, 0 },
+    { LT_INDIRECT, ST(12), 20, 0, 0 },
+    { LT_DEFINITE, ST(10), 226, 0, 0 },
+    { LT_POSSIBLE, ST(10), 100, 0, 0 },
+    { LT_REACHABLE, ST(13), 1000, 0, 0 },
+    { LT_DEFINITE, ST(11), 8, 0, 0 },
+    { LT_INDIRECT, ST(12), 12, 0, 0 },
+    { LT_REACHABLE, ST(13), 5, 0, 0 },
 };
 #define NMAIN (sizeof main_set / sizeof main_set[0])
 
@@ -320,9 +274,9 @@ static void test_numbers(void)
     enum { N = 12 };
     struct spec set[N + 2];
     for (int i = 0; i < N; i++)
-        set[i] = (struct spec){ LT_DEFINITE, ST(200 + (uint32_t)i), (size_t)(i + 1), 0 };
-    set[N] = (struct spec){ LT_DEFINITE, ST(300), 3000000000u, UINT64_C(1234567) };
-    set[N + 1] = (struct spec){ LT_DEFINITE, ST(300), 3000000000u, 0 };
+        set[i] = (struct spec){ LT_DEFINITE, ST(200 + (uint32_t)i), (size_t)(i + 1), 0, 0 };
+    set[N] = (struct spec){ LT_DEFINITE, ST(300), 3000000000u, UINT64_C(1234567), 0 };
+    set[N + 1] = (struct spec){ LT_DEFINITE, ST(300), 3000000000u, 0, 0 };
     struct lt_options o;
     lt_options_defaults(&o);
     make_scan(set, N + 2);
@@ -420,7 +374,7 @@ static void test_frames_and_signal(void)
     uintptr_t ips[] = { (uintptr_t)xml_marker, (uintptr_t)xml_caller + 4, (uintptr_t)main + 4,
                         (uintptr_t)xml_after_main + 4 };
     uint32_t id = lt_depot_intern(ips, 4);
-    const struct spec set[] = { { LT_DEFINITE, id, 16, 0 } };
+    const struct spec set[] = { { LT_DEFINITE, id, 16, 0, 0 } };
     make_scan(set, 1);
     struct lt_options o;
     lt_options_defaults(&o);
