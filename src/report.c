@@ -297,17 +297,15 @@ static void print_frame(void *arg, int index, uintptr_t ip, const struct lt_fram
     lt_putc(t->w, '\n');
 }
 
-static const char *kind_text(int kind)
+const char *lt_kind_text(int kind)
 {
-    static const char *const names[] = { "still reachable", "possibly lost", "indirectly lost",
-                                         "definitely lost" };
-    return names[kind];
+    static const char *const names[LT_NKINDS] = { "still reachable", "possibly lost", "indirectly lost",
+                                                  "definitely lost" };
+    return kind >= 0 && kind < LT_NKINDS ? names[kind] : "unknown";
 }
 
-static void print_record(struct text *t, const struct lt_record *rec, size_t total, const struct lt_options *o)
+void lt_put_record_sentence(struct lt_writer *w, const struct lt_record *rec, size_t total)
 {
-    struct lt_writer *w = t->w;
-    prefix(t);
     if (rec->kind == LT_DEFINITE && rec->indirect) {
         lt_put_u64_commas(w, rec->bytes + rec->indirect);
         lt_put(w, " (");
@@ -321,11 +319,18 @@ static void print_record(struct text *t, const struct lt_record *rec, size_t tot
     lt_put(w, " bytes in ");
     lt_put_u64_commas(w, rec->blocks);
     lt_put(w, " blocks are ");
-    lt_put(w, kind_text(rec->kind));
+    lt_put(w, lt_kind_text(rec->kind));
     lt_put(w, " in loss record ");
     lt_put_u64_commas(w, rec->number);
     lt_put(w, " of ");
     lt_put_u64_commas(w, total);
+}
+
+static void print_record(struct text *t, const struct lt_record *rec, size_t total, const struct lt_options *o)
+{
+    struct lt_writer *w = t->w;
+    prefix(t);
+    lt_put_record_sentence(w, rec, total);
     lt_putc(w, '\n');
     lt_report_frames(rec->stack, o, print_frame, t);
     line(t, "");

@@ -63,6 +63,16 @@ struct lt_report_ctx {
 void lt_report_text(struct lt_writer *w, struct lt_records *r,
                     const struct lt_report_ctx *ctx, const struct lt_options *o) LT_HIDDEN;
 
+/* "definitely lost", "indirectly lost", "possibly lost", "still reachable"
+ * for enum lt_kind, as the loss records and the LEAK SUMMARY name them. */
+const char *lt_kind_text(int kind) LT_HIDDEN;
+
+/* A loss record's sentence, without the ==PID== prefix or newline
+ * (Valgrind's mc_leakcheck.c pp_LossRecord): "1,258 (1,226 direct, 32
+ * indirect) bytes in 2 blocks are definitely lost in loss record 5 of 9"
+ * (the parenthesis only for a definite record that leads indirect bytes). */
+void lt_put_record_sentence(struct lt_writer *w, const struct lt_record *rec, size_t total) LT_HIDDEN;
+
 /* Frames of a stack as printed (inlined frames expanded, cut after main).
  * Calls fn once per printed frame; returns the number printed. */
 struct lt_frame_info;

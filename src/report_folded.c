@@ -47,13 +47,6 @@ void lt_frame_list_free(struct lt_frame_list *l)
 
 /* ---- folded lines ------------------------------------------------------------------ */
 
-static const char *kind_label(int kind)
-{
-    static const char *const names[LT_NKINDS] = { "still reachable", "possibly lost", "indirectly lost",
-                                                  "definitely lost" };
-    return kind >= 0 && kind < LT_NKINDS ? names[kind] : "unknown";
-}
-
 /* A name with the folded format's separators neutralised. */
 static void put_name(struct lt_writer *w, const char *s)
 {
@@ -97,7 +90,7 @@ void lt_report_folded(struct lt_writer *w, const struct lt_records *r,
         if (rec->supp >= 0 || rec->bytes == 0)
             continue;
         lt_frame_list_fill(&l, rec->stack, o);
-        lt_put(w, kind_label(rec->kind));
+        lt_put(w, lt_kind_text(rec->kind));
         for (size_t k = l.n; k-- > 0;) {
             lt_putc(w, ';');
             put_frame(w, &l.v[k].f);

@@ -75,13 +75,6 @@ static int rule_of(int kind)
     return 0;
 }
 
-static const char *kind_text(int kind)
-{
-    static const char *const names[LT_NKINDS] = { "still reachable", "possibly lost", "indirectly lost",
-                                                  "definitely lost" };
-    return kind >= 0 && kind < LT_NKINDS ? names[kind] : "lost";
-}
-
 /* ---- paths and URIs ---------------------------------------------------------------- */
 
 void lt_sarif_normalize_path(char *path)
@@ -400,29 +393,6 @@ static long pick_location(const struct lt_frame_list *l)
     return -1;
 }
 
-static void put_header_text(struct lt_writer *w, const struct lt_record *rec, size_t total)
-{
-    uint64_t indirect = rec->kind == LT_DEFINITE ? rec->indirect : 0;
-    if (indirect) {
-        lt_put_u64_commas(w, rec->bytes + indirect);
-        lt_put(w, " (");
-        lt_put_u64_commas(w, rec->bytes);
-        lt_put(w, " direct, ");
-        lt_put_u64_commas(w, indirect);
-        lt_put(w, " indirect)");
-    } else {
-        lt_put_u64_commas(w, rec->bytes);
-    }
-    lt_put(w, " bytes in ");
-    lt_put_u64_commas(w, rec->blocks);
-    lt_put(w, " blocks are ");
-    lt_put(w, kind_text(rec->kind));
-    lt_put(w, " in loss record ");
-    lt_put_u64_commas(w, rec->number);
-    lt_put(w, " of ");
-    lt_put_u64_commas(w, total);
-}
-
 static void put_result(struct sarif *s, const struct lt_record *rec, size_t total)
 {
     struct lt_json *j = &s->j;
@@ -441,7 +411,7 @@ static void put_result(struct sarif *s, const struct lt_record *rec, size_t tota
     lt_json_open(j, "message", '{');
     lt_json_key(j, "text");
     lt_putc(w, '"');
-    put_header_text(w, rec, total);
+    lt_put_record_sentence(w, rec, total);
     lt_putc(w, '.');
     for (size_t i = 0; i < l->n; i++) {
         lt_put(w, i == 0 ? "\\n   at " : "\\n   by ");

@@ -115,13 +115,6 @@ const char *lt_xml_kind_name(int kind)
     return kind >= 0 && kind < LT_NKINDS ? names[kind] : "Leak_DefinitelyLost";
 }
 
-static const char *kind_text(int kind)
-{
-    static const char *const names[] = { "still reachable", "possibly lost", "indirectly lost",
-                                         "definitely lost" };
-    return kind >= 0 && kind < LT_NKINDS ? names[kind] : "definitely lost";
-}
-
 /* ---- time ---------------------------------------------------------------------- */
 
 char *lt_xml_time(uint64_t ms, char *buf, size_t size)
@@ -355,24 +348,7 @@ static void put_record(struct lt_writer *w, const struct lt_record *rec, size_t 
     lt_put(w, "</unique>\n  <tid>1</tid>\n  <kind>");
     lt_put(w, lt_xml_kind_name(rec->kind));
     lt_put(w, "</kind>\n  <xwhat>\n    <text>");
-    if (rec->kind == LT_DEFINITE && rec->indirect) {
-        lt_put_u64_commas(w, rec->bytes + rec->indirect);
-        lt_put(w, " (");
-        lt_put_u64_commas(w, rec->bytes);
-        lt_put(w, " direct, ");
-        lt_put_u64_commas(w, rec->indirect);
-        lt_put(w, " indirect)");
-    } else {
-        lt_put_u64_commas(w, rec->bytes);
-    }
-    lt_put(w, " bytes in ");
-    lt_put_u64_commas(w, rec->blocks);
-    lt_put(w, " blocks are ");
-    lt_put(w, kind_text(rec->kind));
-    lt_put(w, " in loss record ");
-    lt_put_u64_commas(w, rec->number);
-    lt_put(w, " of ");
-    lt_put_u64_commas(w, total);
+    lt_put_record_sentence(w, rec, total);   /* numbers and fixed words: nothing to escape */
     lt_put(w, "</text>\n");
     element_u64(w, "    ", "leakedbytes", rec->bytes + (rec->kind == LT_DEFINITE ? rec->indirect : 0));
     element_u64(w, "    ", "leakedblocks", rec->blocks);
