@@ -9,41 +9,6 @@
 
 /* ---- strings ------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one
- * (overlong forms, surrogates and code points above U+10FFFF are invalid,
- * as RFC 3629 says). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7f >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
 void lt_json_escape(struct lt_writer *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -74,7 +39,7 @@ void lt_json_escape(struct lt_writer *w, const char *str, size_t n)
             u[4] = hex[c >> 4];
             u[5] = hex[c & 15];
         } else if (c >= 0x80) {
-            len = utf8_len(s + i, n - i);
+            len = lt_utf8_len(s + i, n - i);
             if (!len) {
                 esc = "\\ufffd";
                 len = 1;

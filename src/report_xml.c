@@ -18,37 +18,15 @@
 
 /* ---- text ---------------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* A valid UTF-8 sequence that is also an XML Char (XML 1.0 §2.2 excludes
+ * U+FFFE and U+FFFF, EF BF BE and EF BF BF): its length, or 0. */
+static size_t xml_char_len(const unsigned char *s, size_t n)
 {
-    unsigned c = s[0], min, len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7fu >> len);
-    for (unsigned i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    /* U+FFFE and U+FFFF are not XML characters either. */
-    if (cp == 0xfffe || cp == 0xffff)
+    size_t len = lt_utf8_len(s, n);
+    if (len == 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
         return 0;
     return len;
 }
-
 void lt_xml_escape(struct lt_writer *w, const char *str)
 {
     if (!str)
@@ -67,7 +45,7 @@ void lt_xml_escape(struct lt_writer *w, const char *str)
             esc = "&gt;";
         else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
             esc = "\xef\xbf\xbd";          /* U+FFFD */
-        else if (c >= 0x80 && !(len = utf8_len(s + i, n - i))) {
+        else if (c >= 0x80 && !(len = xml_char_len(s + i, n - i))) {
             esc = "\xef\xbf\xbd";
             len = 1;
         }

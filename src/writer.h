@@ -34,6 +34,11 @@ void lt_put_u64_commas(struct lt_writer *w, uint64_t v) LT_HIDDEN;
 void lt_put_hex(struct lt_writer *w, uint64_t v) LT_HIDDEN;  /* "0x" + uppercase hex, as Valgrind */
 void lt_putf(struct lt_writer *w, const char *fmt, ...) LT_HIDDEN __attribute__((format(printf, 2, 3)));
 
+/* Length of the valid UTF-8 sequence at s[0..n) (n >= 1), or 0 if it is
+ * not one (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF). For the escapers of the JSON and XML reports. */
+size_t lt_utf8_len(const unsigned char *s, size_t n) LT_HIDDEN;
+
 /* Expands %p and %q{VAR} in a file-name pattern. Returns 0 or -1 (too long). */
 int lt_expand_path(const char *pattern, char *out, size_t outlen) LT_HIDDEN;
 #endif
