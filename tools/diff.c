@@ -38,17 +38,23 @@ struct ltd_chunk {
     _Alignas(max_align_t) unsigned char data[];
 };
 
+void *ltd_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "leaktrace diff: out of memory\n");
+        exit(2);
+    }
+    return q;
+}
+
 void *ltd_alloc(struct ltd_report *r, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     struct ltd_chunk *c = r->arena;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > 65536 ? n : 65536;
-        c = malloc(sizeof *c + cap);
-        if (!c) {
-            fprintf(stderr, "leaktrace diff: out of memory\n");
-            exit(2);
-        }
+        c = ltd_xrealloc(NULL, sizeof *c + cap);
         c->next = r->arena;
         c->used = 0;
         c->cap = cap;
@@ -84,21 +90,11 @@ int ltd_fail(struct ltd_report *r, const char *fmt, ...)
     return -1;
 }
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "leaktrace diff: out of memory\n");
-        exit(2);
-    }
-    return q;
-}
-
 struct ltd_proc *ltd_proc_new(struct ltd_report *r, long pid)
 {
     if (r->nprocs == r->capprocs) {
         r->capprocs = r->capprocs ? 2 * r->capprocs : 8;
-        r->procs = xrealloc(r->procs, r->capprocs * sizeof *r->procs);
+        r->procs = ltd_xrealloc(r->procs, r->capprocs * sizeof *r->procs);
     }
     struct ltd_proc *p = &r->procs[r->nprocs++];
     memset(p, 0, sizeof *p);
@@ -111,7 +107,7 @@ struct ltd_record *ltd_proc_add(struct ltd_report *r, struct ltd_proc *p)
     (void)r;
     if (p->n == p->cap) {
         p->cap = p->cap ? 2 * p->cap : 16;
-        p->recs = xrealloc(p->recs, p->cap * sizeof *p->recs);
+        p->recs = ltd_xrealloc(p->recs, p->cap * sizeof *p->recs);
     }
     struct ltd_record *rec = &p->recs[p->n++];
     memset(rec, 0, sizeof *rec);
@@ -158,7 +154,7 @@ int ltd_commit(struct ltd_report *r)
     for (size_t i = 0; i < r->nprocs; i++)
         if (!r->procs[i].dropped)
             total += r->procs[i].n;
-    r->recs = xrealloc(NULL, total * sizeof *r->recs);
+    r->recs = ltd_xrealloc(NULL, total * sizeof *r->recs);
     r->nrecs = 0;
     r->nkept = 0;
     for (size_t i = 0; i < r->nprocs; i++) {
@@ -221,11 +217,11 @@ static int read_all(struct ltd_report *r, const char *path, char **out, size_t *
         return ltd_fail(r, "is a directory, not a report");
     }
     size_t cap = 65536, len = 0;
-    char *buf = xrealloc(NULL, cap + 1);
+    char *buf = ltd_xrealloc(NULL, cap + 1);
     for (;;) {
         if (len == cap) {
             cap *= 2;
-            buf = xrealloc(buf, cap + 1);
+            buf = ltd_xrealloc(buf, cap + 1);
         }
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
@@ -290,7 +286,7 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
     if (b->n + n + 1 > b->cap) {
         b->cap = (b->n + n + 1) * 2;
-        b->s = xrealloc(b->s, b->cap);
+        b->s = ltd_xrealloc(b->s, b->cap);
     }
     memcpy(b->s + b->n, s, n);
     b->n += n;
@@ -311,7 +307,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
         sb_add(b, tmp, (size_t)n);
         return;
     }
-    char *big = xrealloc(NULL, (size_t)n + 1);
+    char *big = ltd_xrealloc(NULL, (size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -440,7 +436,7 @@ static void add_program(struct entry *e, const char *prog)
 /* One entry per identity, sorted by key; records with the same identity summed. */
 static struct entry *build_entries(const struct ltd_report *r, const struct options *o, size_t *count)
 {
-    struct entry *v = xrealloc(NULL, (r->nrecs ? r->nrecs : 1) * sizeof *v);
+    struct entry *v = ltd_xrealloc(NULL, (r->nrecs ? r->nrecs : 1) * sizeof *v);
     size_t n = 0;
     for (size_t i = 0; i < r->nrecs; i++) {
         const struct ltd_record *rec = &r->recs[i];
@@ -785,7 +781,7 @@ int lt_diff_main(int argc, char **argv)
     size_t na, nb;
     struct entry *ea = build_entries(&rep[0], &o, &na);
     struct entry *eb = build_entries(&rep[1], &o, &nb);
-    struct change *ch = xrealloc(NULL, (na + nb + 1) * sizeof *ch);
+    struct change *ch = ltd_xrealloc(NULL, (na + nb + 1) * sizeof *ch);
     size_t nch = 0, unchanged = 0, counts[NCATS] = { 0 }, errs[NCATS] = { 0 };
     for (size_t i = 0, j = 0; i < na || j < nb;) {
         int c = i == na ? 1 : j == nb ? -1 : strcmp(ea[i].key, eb[j].key);

@@ -70,6 +70,8 @@ struct ltd_report {
     char error[1024];
 };
 
+/* realloc that never returns NULL: out of memory ends the tool (status 2). */
+void *ltd_xrealloc(void *p, size_t n);
 void *ltd_alloc(struct ltd_report *r, size_t n);
 char *ltd_strndup(struct ltd_report *r, const char *s, size_t n);
 char *ltd_strdup(struct ltd_report *r, const char *s);

@@ -179,11 +179,7 @@ static int read_document(struct jctx *c, const cJSON *d)
     struct ltd_proc *p = ltd_proc_new(r, (long)pid);
     if (r->nprocs > c->capfinal) {
         c->capfinal = r->capprocs;
-        c->final = realloc(c->final, c->capfinal * sizeof *c->final);
-        if (!c->final) {
-            fprintf(stderr, "leaktrace diff: out of memory\n");
-            exit(2);
-        }
+        c->final = ltd_xrealloc(c->final, c->capfinal * sizeof *c->final);
     }
     c->final[r->nprocs - 1] = final;
     ltd_proc_set_command(r, p, command, exe);

@@ -218,11 +218,7 @@ static long new_proc(struct tctx *c, long pid)
     ltd_proc_new(r, pid);
     if (r->nprocs > c->capst) {
         c->capst = r->capprocs;
-        c->st = realloc(c->st, c->capst * sizeof *c->st);
-        if (!c->st) {
-            fprintf(stderr, "leaktrace diff: out of memory\n");
-            exit(2);
-        }
+        c->st = ltd_xrealloc(c->st, c->capst * sizeof *c->st);
     }
     struct tstate *s = &c->st[r->nprocs - 1];
     memset(s, 0, sizeof *s);
@@ -319,11 +315,7 @@ static int text_line(struct tctx *c, long lineno, long pid, const char *s, size_
         if (!blank && parse_frame(r, s, n, &f)) {
             if (st->nframes == st->capframes) {
                 st->capframes = st->capframes ? 2 * st->capframes : 16;
-                st->frames = realloc(st->frames, st->capframes * sizeof *st->frames);
-                if (!st->frames) {
-                    fprintf(stderr, "leaktrace diff: out of memory\n");
-                    exit(2);
-                }
+                st->frames = ltd_xrealloc(st->frames, st->capframes * sizeof *st->frames);
             }
             st->frames[st->nframes++] = f;
             return 0;

@@ -65,11 +65,7 @@ static void text_add(struct xopen *o, const char *s, size_t n)
 {
     if (o->tlen + n + 1 > o->tcap) {
         o->tcap = (o->tlen + n + 1) * 2;
-        o->text = realloc(o->text, o->tcap);
-        if (!o->text) {
-            fprintf(stderr, "leaktrace diff: out of memory\n");
-            exit(2);
-        }
+        o->text = ltd_xrealloc(o->text, o->tcap);
     }
     memcpy(o->text + o->tlen, s, n);
     o->tlen += n;
@@ -290,11 +286,7 @@ static int xml_parse(struct xparser *x)
             } else {
                 if (x->depth == x->cap) {
                     x->cap = x->cap ? 2 * x->cap : 16;
-                    x->stack = realloc(x->stack, x->cap * sizeof *x->stack);
-                    if (!x->stack) {
-                        fprintf(stderr, "leaktrace diff: out of memory\n");
-                        exit(2);
-                    }
+                    x->stack = ltd_xrealloc(x->stack, x->cap * sizeof *x->stack);
                 }
                 x->stack[x->depth++] = (struct xopen){ nd, NULL, 0, 0 };
             }
