@@ -5,6 +5,7 @@ loop and summary of a script made of named tests.
 
 Each script is run as `python3 tests/cli/test_x.py ...`, so this directory is
 on sys.path and `import harness` finds this file."""
+import argparse
 import os
 import re
 import signal
@@ -12,6 +13,22 @@ import subprocess
 import time
 
 failures = []
+
+
+def arg_parser(doc=None):
+    """A parser of what CTest passes every script (tests/CMakeLists.txt):
+    --lib, --cli, --build and --src; `doc`'s first paragraph describes it."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+    for a in ("--lib", "--cli", "--build", "--src"):
+        ap.add_argument(a, required=True)
+    return ap
+
+
+def check(cond, what):
+    """Prints ok/FAIL for `what`; a failure is recorded."""
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
 
 
 def fail(case, what, detail=""):

@@ -27,12 +27,13 @@ with a notice.
 
 Exit 0 = pass.
 """
-import argparse
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+from harness import arg_parser
 
 MARKER_C = r"""
 #include <fcntl.h>
@@ -606,11 +607,7 @@ def test_diff(r, build_dir):
 # ---- main ---------------------------------------------------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     args = ap.parse_args()
     lib = os.path.abspath(args.lib)
     cli = os.path.abspath(args.cli)

@@ -23,7 +23,6 @@ LEAKTRACE_OPTIONS=--log-file=DIR/lt.%p. Checked for every case:
 Exit 0 = every case passed; 1 = a failure (each is printed with the command
 to reproduce it).
 """
-import argparse
 import os
 import re
 import shlex
@@ -33,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from harness import describe_status, fail, failures, finish, parse_report, run_grouped
+from harness import arg_parser, describe_status, fail, failures, finish, parse_report, run_grouped
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VERBOSE = False
@@ -223,11 +222,7 @@ def cases(python):
 
 def main():
     global VERBOSE
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli")
-    ap.add_argument("--build")
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     ap.add_argument("--only", help="comma-separated case names")
     ap.add_argument("--no-valgrind", dest="valgrind", action="store_false")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")

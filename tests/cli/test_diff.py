@@ -40,7 +40,6 @@ test builds tools/diff*.c with a two-line main (gcc, -lcjson) and tests that.
 Without valgrind the valgrind comparisons are skipped (said so); everything
 else still runs. Exits 0 when every check passed.
 """
-import argparse
 import glob
 import json
 import os
@@ -49,6 +48,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from harness import arg_parser
 
 PROGRAM = r'''
 #include <pthread.h>
@@ -165,11 +166,7 @@ def run(cmd, env=None, cwd=None, timeout=300):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--lib', required=True)
-    ap.add_argument('--cli', required=True)
-    ap.add_argument('--build', required=True)
-    ap.add_argument('--src', required=True)
+    ap = arg_parser(__doc__)
     ap.add_argument('--keep', action='store_true')
     args = ap.parse_args()
     lib = os.path.abspath(args.lib)

@@ -29,7 +29,6 @@ SIGTERM, SIGABRT (or SIGSEGV) stays death by that signal even with
 Exit 0 when everything matched, 1 otherwise. When valgrind or gcc is
 missing it says so and exits 0.
 """
-import argparse
 import concurrent.futures
 import os
 import re
@@ -40,7 +39,7 @@ import sys
 import tempfile
 import time
 
-from harness import clean_env, indent
+from harness import arg_parser, clean_env, indent
 
 WORKERS = min(8, (os.cpu_count() or 2) + 1)
 VG_TIMEOUT = 120
@@ -203,11 +202,7 @@ def run_case(i, case, exe, lib, cli, work, verbose):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli")
-    ap.add_argument("--build")
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--only", help="comma-separated case numbers")
     ap.add_argument("--verbose", action="store_true")

@@ -41,7 +41,6 @@ Run by CTest as:
                   completes, status 9, no hang.
 Exit 0 = all passed.
 """
-import argparse
 import os
 import re
 import resource
@@ -52,7 +51,7 @@ import sys
 import tempfile
 import time
 
-from harness import clean_env, describe_status, fail, failures, finish, run_grouped, run_named
+from harness import arg_parser, clean_env, describe_status, fail, failures, finish, run_grouped, run_named
 
 notes = []
 S = {}
@@ -457,11 +456,7 @@ def t_exit_locked():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli")
-    ap.add_argument("--build")
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     ap.add_argument("--only")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()

@@ -28,7 +28,6 @@ since the last one in this build tree (BUILD/fuzz/build.stamp).
 Skipped (exit 0, with a message) only when clang is not installed.
 Exit 0 = pass.
 """
-import argparse
 import concurrent.futures
 import glob
 import hashlib
@@ -39,6 +38,8 @@ import shutil
 import subprocess
 import sys
 import time
+
+from harness import arg_parser
 
 SECONDS = int(os.environ.get("LT_FUZZ_SECONDS", "15"))
 RUNS = int(os.environ.get("LT_FUZZ_RUNS", "3000000"))
@@ -269,11 +270,7 @@ def fuzz(binary, target, src, out):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib")
-    ap.add_argument("--cli")
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     args = ap.parse_args()
     src = os.path.abspath(args.src)
     out = os.path.join(os.path.abspath(args.build), "fuzz")

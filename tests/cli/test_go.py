@@ -10,22 +10,17 @@ its check. Required on return from main (status 0), os.Exit(3) and a panic
 still reachable, the status kept. Also: --error-exitcode applies; a child
 exec'd without the tool from a traced Go program runs and exits normally.
 Skips (exit 0 with a notice) when Go is not installed."""
-import argparse, os, re, shutil, subprocess, sys, tempfile
+import os, re, shutil, subprocess, sys, tempfile
 
-ap = argparse.ArgumentParser()
-for a in ("--lib", "--cli", "--build", "--src"):
-    ap.add_argument(a, required=True)
+from harness import arg_parser, check, failures
+
+ap = arg_parser(__doc__)
 args = ap.parse_args()
 go = shutil.which("go")
 if not go:
     print("SKIP: go is not installed (Debian package golang-go)")
     sys.exit(0)
 
-failures = []
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 def summary(text):
     out = {}

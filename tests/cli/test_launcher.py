@@ -12,12 +12,13 @@ an existing value, relative file names made absolute, unknown options
 rejected before the program runs, Valgrind-only options noticed and dropped,
 --help complete, exec failures 127/126, and the library lookup. Exit 0 = pass.
 """
-import argparse
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+from harness import arg_parser
 
 PROBE_C = r"""
 #include <stdio.h>
@@ -105,11 +106,7 @@ class Runner:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--build")
-    ap.add_argument("--src")
+    ap = arg_parser(__doc__)
     a = ap.parse_args()
     cli = os.path.abspath(a.cli)
     lib = os.path.realpath(a.lib)

@@ -8,11 +8,11 @@ cdata holding those pointers in its own mmap'd heap: after lua_close() the
 blocks are definitely lost, but on os.exit(0) the heap still maps and they
 are still reachable (research note §3). Each mode's LEAK SUMMARY must equal
 valgrind's. Skips when luajit is not installed."""
-import argparse, os, re, shutil, subprocess, sys
+import os, re, shutil, subprocess, sys
 
-ap = argparse.ArgumentParser()
-for a in ("--lib", "--cli", "--build", "--src"):
-    ap.add_argument(a, required=True)
+from harness import arg_parser
+
+ap = arg_parser(__doc__)
 args = ap.parse_args()
 luajit = shutil.which("luajit")
 if not luajit:

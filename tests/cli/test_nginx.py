@@ -8,11 +8,11 @@ Required: one complete report per process (master and each worker); the
 leaked blocks appear only in the workers, 1,717 bytes per request served,
 summing to the requests sent; with suppressions/nginx.supp nothing else is
 definitely lost. Skips when nginx or its Lua module is not installed."""
-import argparse, glob, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import glob, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
-ap = argparse.ArgumentParser()
-for a in ("--lib", "--cli", "--build", "--src"):
-    ap.add_argument(a, required=True)
+from harness import arg_parser, check, failures
+
+ap = arg_parser(__doc__)
 args = ap.parse_args()
 nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 lua_mod = "/usr/lib/nginx/modules/ngx_http_lua_module.so"
@@ -50,11 +50,6 @@ http {
 }
 """
 
-failures = []
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 def run_server(extra_opts, requests):
     work = tempfile.mkdtemp(prefix="lt-nginx-")

@@ -33,7 +33,6 @@ folded each kind's lines add up to the LEAK SUMMARY's bytes; stacks are
       scripts/flamegraph.py turns the file into an SVG.
 Exit 0 = pass.
 """
-import argparse
 import glob
 import json
 import os
@@ -44,7 +43,7 @@ import sys
 import tempfile
 import xml.dom.minidom
 
-from harness import num
+from harness import arg_parser, num
 
 PROG_C = r"""
 #include <stdio.h>
@@ -522,11 +521,7 @@ def load_docs(pattern, what):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     a = ap.parse_args()
     lib, cli = os.path.abspath(a.lib), os.path.abspath(a.cli)
     cc = shutil.which("cc") or shutil.which("gcc")

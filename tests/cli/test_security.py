@@ -14,20 +14,13 @@
 3. The report never includes memory contents: a program that fills its
    leaked blocks with a marker string must not see that string in any
    output (text, XML, JSON, SARIF, folded)."""
-import argparse, os, shutil, subprocess, sys, tempfile
+import os, shutil, subprocess, sys, tempfile
 
-ap = argparse.ArgumentParser()
-for a in ("--lib", "--cli", "--build", "--src"):
-    ap.add_argument(a, required=True)
+from harness import arg_parser, check, failures
+
+ap = arg_parser(__doc__)
 args = ap.parse_args()
 lib = os.path.abspath(args.lib)
-failures = []
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
 work = tempfile.mkdtemp(prefix="lt-security-")
 os.chmod(work, 0o755)
 SRC = r'''

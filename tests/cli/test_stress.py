@@ -29,7 +29,6 @@ allocate), jumps (setjmp/longjmp and siglongjmp across allocating frames),
 cancel (pthread_cancel of allocating threads), exit_busy (threads still
 allocating while exit() runs the scan). Exit 0 = all passed.
 """
-import argparse
 import os
 import re
 import shlex
@@ -39,7 +38,7 @@ import sys
 import tempfile
 import time
 
-from harness import clean_env, fail, failures, finish, parse_report, run_grouped, run_named
+from harness import arg_parser, clean_env, fail, failures, finish, parse_report, run_grouped, run_named
 
 STATE = {}
 
@@ -337,11 +336,7 @@ def t_exit_busy(exe):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli")
-    ap.add_argument("--build")
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     ap.add_argument("--only")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--scale", type=float, default=float(os.environ.get("LT_STRESS_SCALE", "1")),

@@ -66,7 +66,6 @@ Part 6 -- malformed files: for each grammar error both tools refuse the
 Exit status 0 when everything matched, 1 otherwise (a diff is printed).
 When valgrind, gcc or g++ is missing it says so and exits 0.
 """
-import argparse
 import concurrent.futures
 import difflib
 import os
@@ -77,7 +76,7 @@ import sys
 import tempfile
 import time
 
-from harness import clean_env, indent
+from harness import arg_parser, clean_env, indent
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMMON = ["--leak-check=full", "--show-leak-kinds=all", "-s"]
@@ -963,11 +962,7 @@ def run_malformed(t, work, name, text, extra, refused, via="env", path=None):
 # --------------------------------------------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli")
-    ap.add_argument("--build")
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--only", help="comma-separated case or part names (fun_exact, ..., gen, gen_renamed, "
                     "relative, lsan, dtv, malformed)")

@@ -30,7 +30,6 @@ On a mismatch it prints a unified diff of the two normalized reports
 valgrind, gcc or g++ is missing it says so and exits 0 without checking
 (nothing can be compared); a missing library is a failure.
 """
-import argparse
 import difflib
 import os
 import re
@@ -38,6 +37,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from harness import arg_parser
 
 C_PROGRAM = r'''
 #include <pthread.h>
@@ -356,11 +357,7 @@ def check(scn, exe, lib, work, kinds_all):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli")
-    ap.add_argument("--build")
-    ap.add_argument("--src", required=True)
+    ap = arg_parser(__doc__)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     a = ap.parse_args()
     scn = load_scenario_module(os.path.abspath(a.src))

@@ -40,7 +40,6 @@ MEMORYCHECK_COMMAND=valgrind; skipped when cmake/ctest are missing.
 When valgrind is missing the comparisons are skipped (the rest still runs);
 gcc and g++ are required. Exit 0 = pass.
 """
-import argparse
 import difflib
 import glob
 import os
@@ -51,7 +50,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-from harness import clean_env
+from harness import arg_parser, clean_env
 
 C_PROGRAM = r'''
 #include <signal.h>
@@ -561,11 +560,7 @@ def check_ctest(cli, work, have_vg):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--build")
-    ap.add_argument("--src")
+    ap = arg_parser(__doc__)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     a = ap.parse_args()
     for tool in ("gcc", "g++"):
