@@ -25,6 +25,9 @@
 #include "symbols.h"
 #include "table.h"
 #include "threads.h"
+#include "toolstack.h"
+#include "callctx.h"
+#include "lsan.h"
 #include <link.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -255,16 +258,56 @@ static bool release_libc_caches(void)
     return completed;
 }
 
-uint64_t lt_check(bool final)
+/* The checking thread's own program frames: those of its caller, when an
+ * entry stub recorded them (callctx.h); those of the exit call, when this
+ * thread is the one that asked to exit; otherwise everything above the
+ * point where it switched to the tool stack. */
+static void checking_thread_context(const struct lt_exit_ctx *caller, struct lt_exit_ctx *out)
+{
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    if (caller && caller->valid) {
+        *out = *caller;
+    } else if (exit_ctx.valid && exit_ctx.tid == tid) {
+        *out = exit_ctx;
+    } else {
+        memset(out, 0, sizeof *out);
+        out->sp = lt_toolstack_caller_sp();
+        out->tid = tid;
+        out->valid = out->sp != 0;
+    }
+}
+
+struct check_job {
+    bool final;
+    const struct lt_exit_ctx *caller;
+    uint64_t errors;
+};
+
+static void *check_on_tool_stack(void *arg);
+
+uint64_t lt_check(bool final) { return lt_check_from(final, NULL); }
+
+/* Runs on the tool stack (toolstack.h): nothing of the check is left on
+ * the program's stack for a later check to read. */
+uint64_t lt_check_from(bool final, const struct lt_exit_ctx *caller)
+{
+    struct check_job job = { final, caller, 0 };
+    lt_tls.busy++;
+    lt_toolstack_call(check_on_tool_stack, &job);
+    lt_tls.busy--;
+    return job.errors;
+}
+
+static void *check_on_tool_stack(void *arg)
 {
     static lt_lock_t check_lock = LT_LOCK_INIT;
-    lt_tls.busy++;
+    struct check_job *job = arg;
+    bool final = job->final;
     lt_lock(&check_lock);
     in_check = 1;
-    struct lt_exit_ctx here = { 0 };
+    struct lt_exit_ctx here;
+    checking_thread_context(job->caller, &here);
     const struct lt_exit_ctx *self = &here;
-    if (exit_ctx.valid && exit_ctx.tid == (pid_t)syscall(SYS_gettid))
-        self = &exit_ctx;
 
     struct lt_world world;
     lt_world_stop(&world, STOP_TIMEOUT_MS);
@@ -330,8 +373,8 @@ uint64_t lt_check(bool final)
         lt_world_resume(&world);
     in_check = 0;
     lt_unlock(&check_lock);
-    lt_tls.busy--;
-    return errors;
+    job->errors = errors;
+    return NULL;
 }
 
 /* Runs at exit after final_check_atexit. It does nothing, unless the
@@ -354,6 +397,8 @@ static int final_check(void)
         return -1;
     if (__atomic_exchange_n(&final_done, 1, __ATOMIC_ACQ_REL))
         return -1;
+    if (!lt_lsan_exit_check_wanted() || !lt_lsan_checks_wanted())
+        return -1;          /* the program turned it off, as LSan lets it */
     uint64_t errors = lt_check(true);
     return errors && lt_opt.error_exitcode ? lt_opt.error_exitcode : -1;
 }
@@ -408,65 +453,101 @@ static void final_check_atexit(void)
 
 /* ---- exit paths ------------------------------------------------------------------------ */
 
-/* Records the caller's context; `sp` is the stack pointer of the function
- * that called us (our CFA), so its frame — with the caller's saved
- * registers — is scanned, and nothing below it is. */
-static LT_NOINLINE void capture_exit_context(void)
+/* Records where the program asked to exit: the caller's stack pointer (its
+ * frame, with what it still holds, is scanned; nothing below it, the
+ * tool's frames included) and its callee-saved registers, the only ones a
+ * call preserves (callctx.h). The first thread to ask wins. */
+static void take_exit_context(uintptr_t caller_sp, const uintptr_t *saved)
 {
     if (__atomic_exchange_n(&exit_ctx_taken, 1, __ATOMIC_ACQ_REL))
         return;
-    static ucontext_t uc;
-    uintptr_t sp;
-    getcontext(&uc);
-    lt_context_regs(&uc, exit_ctx.regs, &sp);
-    exit_ctx.sp = (uintptr_t)__builtin_dwarf_cfa();
+    lt_callctx_regs(saved, exit_ctx.regs);
+    exit_ctx.sp = caller_sp;
     exit_ctx.tid = (pid_t)syscall(SYS_gettid);
     exit_ctx.valid = true;
 }
 
-LT_EXPORT void exit(int status)
+static void note_exit_status(int status)
 {
-    capture_exit_context();
     __atomic_compare_exchange_n(&exit_status, &(int){ -1 }, status & 0xff, false,
                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* exit(): the report is written by final_check_atexit, after the
+ * program's own atexit handlers and destructors. */
+LT_HIDDEN __attribute__((noreturn, used)) void lt_exit_entry(int status, uintptr_t sp, const uintptr_t *saved)
+{
+    take_exit_context(sp, saved);
+    note_exit_status(status);
     if (!lt_real.exit)
         lt_real_resolve();
     lt_real.exit(status);
 }
 
-static LT_NOINLINE __attribute__((noreturn)) void exit_now(int status)
+/* _exit() and _Exit(): no handlers run; the report is written now. */
+LT_HIDDEN __attribute__((noreturn, used)) void lt_exit_now_entry(int status, uintptr_t sp, const uintptr_t *saved)
 {
-    capture_exit_context();
-    __atomic_compare_exchange_n(&exit_status, &(int){ -1 }, status & 0xff, false,
-                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    take_exit_context(sp, saved);
+    note_exit_status(status);
     if (!lt_real._exit)
         lt_real_resolve();
     int code = final_check();
     lt_real._exit(code >= 0 ? code : status);
 }
 
-LT_EXPORT void _exit(int status) { exit_now(status); }
-LT_EXPORT void _Exit(int status) { exit_now(status); }
-
-LT_EXPORT void quick_exit(int status)
+LT_HIDDEN __attribute__((noreturn, used)) void lt_quick_exit_entry(int status, uintptr_t sp, const uintptr_t *saved)
 {
-    capture_exit_context();
-    __atomic_compare_exchange_n(&exit_status, &(int){ -1 }, status & 0xff, false,
-                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    take_exit_context(sp, saved);
+    note_exit_status(status);
     if (!lt_real.quick_exit)
         lt_real_resolve();
     lt_real.quick_exit(status);   /* at_quick_exit handlers, ours last */
 }
 
-static int (*real_main)(int, char **, char **);
+/* The program's main, called by the trampoline below. */
+LT_HIDDEN int (*lt_real_main)(int, char **, char **);
+int lt_main_trampoline(int argc, char **argv, char **envp) LT_HIDDEN;
 
-static int main_trampoline(int argc, char **argv, char **envp)
+#ifdef LT_CALLCTX_HAVE_STUBS
+LT_CALLCTX_ENTRY(exit, lt_exit_entry);
+LT_CALLCTX_ENTRY(_exit, lt_exit_now_entry);
+LT_CALLCTX_ENTRY(_Exit, lt_exit_now_entry);
+LT_CALLCTX_ENTRY(quick_exit, lt_quick_exit_entry);
+
+/* main's caller, __libc_start_call_main, calls exit(result) when main
+ * returns; so does this trampoline, by a jump with the stack exactly as it
+ * was when it was entered: exit() then sees main's caller as its caller,
+ * main's frame is below the recorded stack pointer (dead, as after a
+ * return under Valgrind: KDE bug 457860) and the registers are the ones
+ * main restored for its caller. */
+__asm__(".text\n"
+        ".globl lt_main_trampoline\n"
+        ".hidden lt_main_trampoline\n"
+        ".type lt_main_trampoline,@function\n"
+        "lt_main_trampoline:\n"
+        "    .cfi_startproc\n"
+        "    subq $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    call *lt_real_main(%rip)\n"
+        "    addq $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    movl %eax, %edi\n"
+        "    jmp exit\n"
+        "    .cfi_endproc\n"
+        ".size lt_main_trampoline, .-lt_main_trampoline\n");
+#else
+/* Other architectures: the caller's frame by its CFA; no registers. */
+LT_EXPORT void exit(int status) { lt_exit_entry(status, (uintptr_t)__builtin_dwarf_cfa(), NULL); }
+LT_EXPORT void _exit(int status) { lt_exit_now_entry(status, (uintptr_t)__builtin_dwarf_cfa(), NULL); }
+LT_EXPORT void _Exit(int status) { lt_exit_now_entry(status, (uintptr_t)__builtin_dwarf_cfa(), NULL); }
+LT_EXPORT void quick_exit(int status) { lt_quick_exit_entry(status, (uintptr_t)__builtin_dwarf_cfa(), NULL); }
+
+int lt_main_trampoline(int argc, char **argv, char **envp)
 {
-    int status = real_main(argc, argv, envp);
-    /* main has returned: its frame is dead, as for __libc_start_call_main,
-     * which would call exit(status) now. */
-    exit(status);
+    int status = lt_real_main(argc, argv, envp);
+    lt_exit_entry(status, (uintptr_t)__builtin_dwarf_cfa(), NULL);
 }
+#endif
 
 LT_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
                                 void (*init)(void), void (*fini)(void), void (*rtld_fini)(void),
@@ -474,10 +555,10 @@ LT_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, ch
 {
     if (!lt_real.libc_start_main)
         lt_real_resolve();
-    real_main = main;
+    lt_real_main = main;
     saved_argc = argc;
     saved_argv = argv;
-    return lt_real.libc_start_main(main_trampoline, argc, argv, init, fini, rtld_fini, stack_end);
+    return lt_real.libc_start_main(lt_main_trampoline, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
 /* ---- fork ------------------------------------------------------------------------------------ */
@@ -502,6 +583,7 @@ static void after_fork_parent(void)
 
 static void after_fork_child(void)
 {
+    lt_toolstack_reset_child();
     lt_arena_reset_child();
     lt_threads_reset_child();
     lt_table_reset_child();
@@ -579,8 +661,10 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     if (!lt_opt.trace_children)
         drop_preload_for_children();
     lt_threads_init();
+    lt_toolstack_init();
     lt_signals_init();
     lt_roots_set_go(lt_goexit_init());
+    lt_lsan_init();
     if (lt_opt.report_signal && lt_ondemand_init(lt_opt.report_signal) != 0)
         lt_warn("--report-signal=%d: the reporter could not be started", lt_opt.report_signal);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);

@@ -28,4 +28,11 @@ int lt_lifecycle_exit_from(int status, uintptr_t sp) LT_HIDDEN;
  * (libc caches are released first and tracking stops afterwards).
  * Returns the number of leak errors found (not suppressed). */
 uint64_t lt_check(bool final) LT_HIDDEN;
+
+/* Same, for a check the program asked for through an entry stub
+ * (callctx.h) that recorded its caller's stack pointer and callee-saved
+ * registers: the checking thread's frames below its caller, the tool's
+ * included, are not roots. `caller` may be NULL. */
+struct lt_exit_ctx;
+uint64_t lt_check_from(bool final, const struct lt_exit_ctx *caller) LT_HIDDEN;
 #endif

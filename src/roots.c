@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "interpose.h"
 #include "lock.h"
+#include "toolstack.h"
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -292,6 +293,8 @@ static void mark_dtv(struct lt_scan *s, const struct lt_maps *maps, uintptr_t tc
 #endif
 }
 
+static void root_word(void *scan, uintptr_t value) { lt_scan_root_word(scan, value); }
+
 /* ---- the scan ---------------------------------------------------------------------- */
 
 static bool is_root_mapping(const struct lt_map *m)
@@ -348,6 +351,9 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
         add(&ex, alo[i], ahi[i]);
     for (int i = 0; i < nself; i++)
         add(&ex, self_lo[i], self_hi[i]);
+    uintptr_t tlo, thi;
+    lt_toolstack_range(&tlo, &thi);
+    add(&ex, tlo, thi);
     bool glibc = lt_real.glibc_malloc;
     if (glibc) {
         for (int i = 0; i < maps->n; i++)
@@ -367,8 +373,9 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
             exclude_block(&ex, maps, &s->b[i], glibc);
     }
 
-    /* The checking thread: frames below the one that called exit are dead. */
-    uintptr_t my_sp = self->valid ? self->sp : (uintptr_t)__builtin_frame_address(0);
+    /* The checking thread: frames below the one that called exit (or asked
+     * for the check) are dead; the check itself runs on the tool stack. */
+    uintptr_t my_sp = self->valid ? self->sp : lt_toolstack_caller_sp();
     pid_t pid = getpid();
     exclude_dead_frames(&ex, maps, lt_tls.thread, (pid_t)syscall(SYS_gettid) == pid, my_sp);
 
@@ -450,6 +457,9 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
         if (world->v[i].acked == 1)
             for (int r = 0; r < LT_NREGS; r++)
                 lt_scan_root_word(s, world->v[i].regs[r]);
+
+    /* Arguments of threads not yet started (threads.c keeps them). */
+    lt_threads_pending_args(root_word, s);
 
     /* glibc's TLS vectors of the threads that are alive. */
     lt_threads_lock();

@@ -139,7 +139,8 @@ static void push(struct lt_scan *s, size_t i)
 
 static inline uintptr_t word_at(uintptr_t a) { return *(const uintptr_t *)a; }
 
-static enum lt_heuristic heuristic(const struct lt_scan *s, uintptr_t ptr, const struct lt_scan_block *b)
+static enum lt_heuristic heuristic_unguarded(const struct lt_scan *s, uintptr_t ptr,
+                                             const struct lt_scan_block *b)
 {
     unsigned set = s->heuristics;
     /* std::string (pre-C++11 COW layout): length, capacity, refcount, chars. */
@@ -171,6 +172,25 @@ static enum lt_heuristic heuristic(const struct lt_scan *s, uintptr_t ptr, const
         }
     }
     return LT_HEUR_NONE;
+}
+
+/* The heuristics read the target block (its first words, the word at the
+ * pointer), which the scan has not read yet and which may be unreadable (a
+ * fiber stack whose first page is its PROT_NONE guard). A fault there says
+ * only "no heuristic" about this one pointer: it has its own catcher, as
+ * memcheck gives heuristic_reachedness its own (mc_leakcheck.c), so the
+ * scan of the memory holding the pointer goes on. */
+static enum lt_heuristic heuristic(const struct lt_scan *s, uintptr_t ptr, const struct lt_scan_block *b)
+{
+    sigjmp_buf jb;
+    sigjmp_buf *volatile outer = fault_jmp;
+    volatile enum lt_heuristic h = LT_HEUR_NONE;
+    if (s->catching && sigsetjmp(jb, 0) == 0) {
+        fault_jmp = &jb;
+        h = heuristic_unguarded(s, ptr, b);
+    }
+    fault_jmp = outer;
+    return h;
 }
 
 /* ---- pass 1 ------------------------------------------------------------------ */

@@ -432,12 +432,21 @@ static bool set_location(struct loc *l, const char *buf)
     return true;
 }
 
-static int parse_valgrind(struct reader *r, int file, const char *path, char *err, size_t errlen)
+/* `bundled`: a file of ours (default.supp). Valgrind drops the frame lines
+ * past --num-callers from every entry it reads; applied to our entries,
+ * that would widen "fun:*alloc / ... / fun:_dl_allocate_tls*" to
+ * "fun:*alloc / ..." under --num-callers=2, which hides every leak. Ours
+ * keep all their lines, so a stack too short to show the frames they name
+ * is simply not matched. */
+static int parse_valgrind(struct reader *r, int file, const char *path, bool bundled,
+                          char *err, size_t errlen)
 {
     static struct loc tmp[VG_DEEPEST_BACKTRACE];
     const char *what = NULL;
     int added = 0;
     int max_callers = lt_opt.num_callers > 0 ? lt_opt.num_callers : 12;
+    if (bundled)
+        max_callers = VG_DEEPEST_BACKTRACE;
 #define BOMB(msg) do { what = (msg); goto syntax_error; } while (0)
     for (;;) {
         if (get_nbnc_line(r))
@@ -626,7 +635,10 @@ static bool looks_like_lsan(const char *p, const char *end)
     return false;
 }
 
-int lt_supp_load_file(const char *path, char *err, size_t errlen)
+static int load_text(const char *path, const char *text, size_t len, bool bundled,
+                     char *err, size_t errlen);
+
+static int load_file(const char *path, bool bundled, char *err, size_t errlen)
 {
     S.err_location = false;
     struct stat st;
@@ -670,6 +682,14 @@ int lt_supp_load_file(const char *path, char *err, size_t errlen)
             snprintf(err, errlen, "FATAL: out of memory reading suppressions file \"%s\"", path);
         return -1;
     }
+    int rc = load_text(path, text, len, bundled, err, errlen);
+    lt_arena_free(text, cap);
+    return rc;
+}
+
+static int load_text(const char *path, const char *text, size_t len, bool bundled,
+                     char *err, size_t errlen)
+{
     int file = add_file(path);
     int rc;
     if (file < 0) {
@@ -683,12 +703,22 @@ int lt_supp_load_file(const char *path, char *err, size_t errlen)
         if (!r.buf) {
             rc = -1;
         } else {
-            rc = parse_valgrind(&r, file, path, err, errlen);
+            rc = parse_valgrind(&r, file, path, bundled, err, errlen);
             lt_arena_free(r.buf, r.cap);
         }
     }
-    lt_arena_free(text, cap);
     return rc;
+}
+
+int lt_supp_load_file(const char *path, char *err, size_t errlen)
+{
+    return load_file(path, false, err, errlen);
+}
+
+int lt_supp_load_text(const char *name, const char *text, size_t len, char *err, size_t errlen)
+{
+    S.err_location = false;
+    return load_text(name, text, len, false, err, errlen);
 }
 
 int lt_supp_load_all(const char *default_dir, char *err, size_t errlen)
@@ -714,7 +744,7 @@ int lt_supp_load_all(const char *default_dir, char *err, size_t errlen)
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
-    return lt_supp_load_file(path, err, errlen) < 0 ? -1 : 0;
+    return load_file(path, true, err, errlen) < 0 ? -1 : 0;
 }
 
 static bool has_default_supp(const char *dirpath, size_t n)

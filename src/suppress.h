@@ -12,7 +12,8 @@
  * no spaces after commas; Memcheck:Param and Memcheck:FishyValue: one
  * line), then fun:/obj:/src:FILE[:LINE]/"..." frame lines, "}". Frames
  * past --num-callers (lt_opt.num_callers) are ignored, as Valgrind ignores
- * them, so lt_opt must be set before loading. Entries for another tool
+ * them, so lt_opt must be set before loading — except in our bundled
+ * default.supp, whose entries would widen (see parse_valgrind). Entries for another tool
  * (no "Memcheck" in the tool list) are skipped unparsed, other Memcheck
  * kinds (Cond, Addr4, Param...) are kept but never match a leak. Every
  * error Valgrind rejects a file for is rejected here with the same message
@@ -49,6 +50,10 @@
  * before an error stay loaded. `path` is kept as given: it is the FILE of
  * "used_suppression: ... FILE:LINE". */
 int lt_supp_load_file(const char *path, char *err, size_t errlen) LT_HIDDEN;
+
+/* Same, for suppressions given as text (LeakSanitizer's
+ * __lsan_default_suppressions); `name` stands for the file name. */
+int lt_supp_load_text(const char *name, const char *text, size_t len, char *err, size_t errlen) LT_HIDDEN;
 
 /* Loads what the options ask for, in Valgrind's order: every
  * lt_opt.supp_files[i] in order, then (lt_opt.default_suppressions set and

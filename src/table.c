@@ -239,6 +239,33 @@ bool lt_table_set_ignored(uintptr_t addr)
     return e != NULL;
 }
 
+/* LeakSanitizer's __lsan_ignore_object takes any pointer into the block
+ * (lsan_interface.h: "the heap object into which p points"). The start is
+ * the fast path; an interior pointer walks the stripes one at a time (the
+ * call is rare, and nothing else waits for more than one stripe). */
+bool lt_table_set_ignored_containing(uintptr_t addr)
+{
+    if (lt_table_set_ignored(addr))
+        return true;
+    for (unsigned i = 0; i < NSTRIPES; i++) {
+        struct stripe *s = &stripes[i];
+        lock_stripe(s);
+        for (uint32_t j = 0; j < s->cap; j++) {
+            if (!s->slots[j].w0)
+                continue;
+            struct lt_block b;
+            decode(&s->slots[j], &b);
+            if (addr >= b.addr && addr - b.addr < (b.size ? b.size : 1)) {
+                s->slots[j] = encode(b.addr, b.size, b.stack, true);
+                unlock_stripe(s);
+                return true;
+            }
+        }
+        unlock_stripe(s);
+    }
+    return false;
+}
+
 bool lt_table_lookup(uintptr_t addr, struct lt_block *out)
 {
     if (!trackable(addr))

@@ -26,6 +26,8 @@ bool lt_table_insert(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;
 bool lt_table_insert_ignored(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;
 /* Marks the live block starting at `addr` ignored; false if unknown. */
 bool lt_table_set_ignored(uintptr_t addr) LT_HIDDEN;
+/* Marks ignored the live block containing `addr` (start or interior). */
+bool lt_table_set_ignored_containing(uintptr_t addr) LT_HIDDEN;
 /* Puts back a block removed by lt_table_remove (a failed realloc), undoing
  * the free it counted. */
 void lt_table_restore(uintptr_t addr, size_t size, uint32_t stack, bool ignored) LT_HIDDEN;

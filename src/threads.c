@@ -124,15 +124,55 @@ static void thread_exit(void *arg)
     lt_threads_leave_tool();
 }
 
+/* What the new thread needs; tool memory, so the scan would not see the
+ * program's `arg` in it: the blocks not yet taken by their thread are kept
+ * on a list the root scan reads (LSan's bug 21621: a pthread_create
+ * argument whose only copy is on its way to the new thread is not lost). */
 struct start_block {
     void *(*start)(void *);
     void *arg;
+    struct start_block *prev, *next;
 };
+static struct start_block *pending;
+static lt_lock_t pending_lock = LT_LOCK_INIT;
+
+static void pending_link(struct start_block *b)
+{
+    lt_lock(&pending_lock);
+    b->prev = NULL;
+    b->next = pending;
+    if (pending)
+        pending->prev = b;
+    pending = b;
+    lt_unlock(&pending_lock);
+}
+
+static void pending_unlink(struct start_block *b)
+{
+    lt_lock(&pending_lock);
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        pending = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    lt_unlock(&pending_lock);
+}
+
+void lt_threads_pending_args(void (*fn)(void *ctx, uintptr_t arg), void *ctx)
+{
+    lt_lock(&pending_lock);
+    for (struct start_block *b = pending; b; b = b->next)
+        fn(ctx, (uintptr_t)b->arg);
+    lt_unlock(&pending_lock);
+}
 
 static void *trampoline(void *p)
 {
-    struct start_block b = *(struct start_block *)p;
     lt_tls.busy++;
+    /* The copy on this thread's stack is a root from here on. */
+    struct start_block b = *(struct start_block *)p;
+    pending_unlink(p);
     lt_arena_free(p, sizeof b);
     struct lt_thread_rec *r = register_self((uintptr_t)__builtin_frame_address(0));
     if (r)
@@ -146,11 +186,14 @@ int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), vo
 {
     lt_tls.busy++;
     struct start_block *b = lt_arena_alloc(sizeof *b);
+    if (b) {
+        b->start = start;
+        b->arg = arg;
+        pending_link(b);
+    }
     lt_threads_leave_tool();
     if (!b)
         return real_create(thread, attr, start, arg);
-    b->start = start;
-    b->arg = arg;
     /* glibc holds its stack-cache lock inside pthread_create, and the
      * final check's __libc_freeres needs it: never park in here. Its own
      * allocations (the new thread's DTV) are still tracked, as Valgrind does. */
@@ -158,8 +201,10 @@ int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), vo
     int rc = real_create(thread, attr, trampoline, b);
     lt_tls.nopark--;
     lt_tls.busy++;
-    if (rc != 0)
+    if (rc != 0) {
+        pending_unlink(b);
         lt_arena_free(b, sizeof *b);
+    }
     lt_threads_leave_tool();     /* parks here if a stop came meanwhile */
     return rc;
 }
@@ -186,6 +231,7 @@ void lt_threads_init(void)
 void lt_threads_reset_child(void)
 {
     lt_lock_reset(&registry_lock);
+    lt_lock_reset(&pending_lock);
     pid_t self = my_tid();
     /* Only the forking thread exists in the child. */
     for (struct lt_thread_rec *r = registry; r; r = r->next) {

@@ -49,6 +49,10 @@ void lt_threads_init(void) LT_HIDDEN;            /* registers the main thread */
 int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), void *arg,
                       int (*real_create)(void *, const void *, void *(*)(void *), void *)) LT_HIDDEN;
 
+/* Calls fn(ctx, arg) for the argument of each thread created but not yet
+ * started (its only copy may be in tool memory): roots. */
+void lt_threads_pending_args(void (*fn)(void *ctx, uintptr_t arg), void *ctx) LT_HIDDEN;
+
 /* Stops every other thread of the process; waits up to `timeout_ms` for
  * them. Returns 0 (the world may be partly stopped: see acked). */
 int lt_world_stop(struct lt_world *w, int timeout_ms) LT_HIDDEN;
