@@ -115,6 +115,9 @@ struct modinfo {
     int have_bias;
     uintptr_t bias;
     struct cuinfo *cus;
+    int curanges_built;            /* cu_by_ranges' index (no .debug_aranges) */
+    struct fnrange *curanges;      /* lo/hi = CU range, die = CU DIE offset */
+    size_t ncuranges;
 };
 
 struct addr_key {
@@ -817,6 +820,101 @@ static struct cuinfo *get_cuinfo(struct modinfo *mi, Dwarf_Die *cudie)
     return ci;
 }
 
+/* Compile units by their own DW_AT_low_pc/high_pc/ranges, for objects
+ * without .debug_aranges. libdw's dwfl_module_addrdie finds a CU through
+ * .debug_aranges only; clang 14 (DWARF 5) and Go emit none, so without
+ * this their frames would print "(in prog)" where Valgrind, which reads the
+ * CU DIEs' ranges, prints file:line. Built once per object, and only for
+ * objects that lack the section: glibc's debug files have it. */
+static bool has_aranges_section(Dwarf *dw)
+{
+    Elf *elf = dwarf_getelf(dw);
+    size_t shstrndx;
+    if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return true;
+    for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr sh;
+        const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+        if (name && strcmp(name, ".debug_aranges") == 0)
+            return true;
+    }
+    return false;
+}
+
+static void build_cu_ranges(struct modinfo *mi)
+{
+    mi->curanges_built = 1;
+    if (has_aranges_section(mi->dw))
+        return;
+    size_t cap = 64, n = 0;
+    struct fnrange *v = lt_arena_alloc(cap * sizeof *v);
+    if (!v)
+        return;
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (dwarf_nextcu(mi->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu;
+        if (dwarf_offdie(mi->dw, off + hsize, &cu)) {
+            Dwarf_Addr base, start, end;
+            ptrdiff_t r = 0;
+            while ((r = dwarf_ranges(&cu, r, &base, &start, &end)) > 0) {
+                if (end <= start)
+                    continue;
+                if (n == cap) {
+                    struct fnrange *nv = lt_arena_alloc(2 * cap * sizeof *nv);
+                    if (!nv)
+                        break;
+                    memcpy(nv, v, n * sizeof *v);
+                    lt_arena_free(v, cap * sizeof *v);
+                    v = nv;
+                    cap *= 2;
+                }
+                v[n++] = (struct fnrange){ .lo = start, .hi = end, .die = off + hsize };
+            }
+        }
+        off = next;
+    }
+    struct fnrange *keep = n ? pool_alloc(n * sizeof *keep) : NULL;
+    if (keep) {
+        memcpy(keep, v, n * sizeof *v);
+        if (n > 1)
+            msort(keep, n, sizeof *keep, fnrange_cmp, v);
+        mi->curanges = keep;
+        mi->ncuranges = n;
+    }
+    lt_arena_free(v, cap * sizeof *v);
+}
+
+/* dwfl_module_addrdie, then the CU ranges when the object has no aranges. */
+static Dwarf_Die *cu_of_address(struct modinfo *mi, Dwarf_Addr a, Dwarf_Die *buf,
+                                Dwarf_Addr *cubias)
+{
+    Dwarf_Die *d = dwfl_module_addrdie(mi->mod, a, cubias);
+    if (d)
+        return d;
+    if (!mi->curanges_built)
+        build_cu_ranges(mi);
+    Dwarf_Addr pc = a - mi->dwbias;
+    size_t lo = 0, hi = mi->ncuranges;
+    while (lo < hi) {                        /* first range with lo > pc */
+        size_t mid = lo + (hi - lo) / 2;
+        if (mi->curanges[mid].lo <= pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i > 0; i--) {        /* ranges may nest or overlap */
+        const struct fnrange *r = &mi->curanges[i - 1];
+        if (pc >= r->lo && pc < r->hi && dwarf_offdie(mi->dw, r->die, buf)) {
+            *cubias = mi->dwbias;
+            return buf;
+        }
+        if (lo - i > 64)
+            break;
+    }
+    return NULL;
+}
+
 /* Splits a libdw source path (include directory + "/" + file-table name)
  * back into the file name and the directory Valgrind reports for it. */
 static void split_source(const char *path, const char *const *dirs, size_t ndirs,
@@ -1132,7 +1230,8 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
     struct cuinfo *ci = NULL;
     if (get_dwarf(mi)) {
         Dwarf_Addr cubias;
-        Dwarf_Die *cudie = dwfl_module_addrdie(mod, a, &cubias);
+        Dwarf_Die cubuf;
+        Dwarf_Die *cudie = cu_of_address(mi, a, &cubuf, &cubias);
         if (cudie)
             ci = get_cuinfo(mi, cudie);
         Dwarf_Line *line = NULL;
