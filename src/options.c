@@ -229,7 +229,7 @@ enum opt_id {
     O_QUIET, O_VERBOSE, O_S, O_SHOW_ERROR_LIST,
     O_LEAK_CHECK, O_SHOW_LEAK_KINDS, O_SHOW_REACHABLE, O_SHOW_POSSIBLY_LOST,
     O_ERRORS_FOR_LEAK_KINDS, O_ERROR_EXITCODE, O_NUM_CALLERS, O_LEAK_RESOLUTION,
-    O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS,
+    O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS, O_SYMBOL_CACHE,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
     O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
     O_TOOL, O_IGNORED
@@ -261,6 +261,7 @@ static const struct opt_def opt_defs[] = {
     { "log-fd", O_LOG_FD, F_VALUE },
     { "suppressions", O_SUPPRESSIONS, F_VALUE },
     { "default-suppressions", O_DEFAULT_SUPPRESSIONS, F_VALUE },
+    { "symbol-cache", O_SYMBOL_CACHE, F_VALUE },
     { "gen-suppressions", O_GEN_SUPPRESSIONS, F_VALUE },
     { "trace-children", O_TRACE_CHILDREN, F_VALUE },
     { "child-silent-after-fork", O_CHILD_SILENT, F_VALUE },
@@ -510,6 +511,12 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         if (parse_bool(v, &b))
             BAD("yes or no");
         o->default_suppressions = b;
+        return 0;
+    case O_SYMBOL_CACHE:                 /* yes, no, or a directory */
+        if (span_is(v, "yes"))
+            o->symbol_cache[0] = '\0';
+        else if (copy_path(v, o->symbol_cache))
+            BAD_PATH();
         return 0;
     case O_GEN_SUPPRESSIONS:
         if (span_is(v, "no"))

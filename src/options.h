@@ -32,6 +32,7 @@ struct lt_options {
     int nsupp;
     char supp_files[LT_MAX_SUPP_FILES][PATH_MAX];
     int default_suppressions;  /* 1 */
+    char symbol_cache[PATH_MAX]; /* "" = the XDG cache dir, "no" = off, else a dir */
     int gen_suppressions;      /* 0 no, 1 all (yes is interactive in valgrind: treated as all) */
     int trace_children;        /* 1: exec'd programs keep the preload */
     int child_silent_after_fork; /* 0 */

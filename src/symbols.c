@@ -42,6 +42,7 @@
 #include "symbols.h"
 #include "arena.h"
 #include "maps.h"
+#include "symcache.h"
 
 #include <elfutils/libdwfl.h>
 #include <elfutils/libdw.h>
@@ -115,6 +116,8 @@ struct modinfo {
     int have_bias;
     uintptr_t bias;
     struct cuinfo *cus;
+    int cache_opened;
+    struct lt_symcache *cache;     /* results shared between processes */
     int curanges_built;            /* cu_by_ranges' index (no .debug_aranges) */
     struct fnrange *curanges;      /* lo/hi = CU range, die = CU DIE offset */
     size_t ncuranges;
@@ -1175,11 +1178,57 @@ static const char *origin_name(Dwarf_Die *die, struct Dwarf_CU *unit, int depth)
 /* ------------------------------------------------------------------ */
 /* Resolution                                                          */
 
+/* The shared cache of an object (symcache.h), keyed by its build ID and
+ * checked against its separate debug file: installing libc6-dbg after a
+ * run must not keep serving the names found without it. */
+static struct lt_symcache *module_cache(struct modinfo *mi)
+{
+    if (mi->cache_opened)
+        return mi->cache;
+    mi->cache_opened = 1;
+    const unsigned char *id;
+    GElf_Addr vaddr;
+    int len = dwfl_module_build_id(mi->mod, &id, &vaddr);
+    if (len <= 0 || len > 64)
+        return NULL;
+    char path[PATH_MAX], ident[128];
+    int n = snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%02x/", id[0]);
+    for (int i = 1; i < len && n > 0 && (size_t)n + 3 < sizeof path; i++)
+        n += snprintf(path + n, sizeof path - (size_t)n, "%02x", id[i]);
+    struct stat st;
+    if (n > 0 && (size_t)n + 7 < sizeof path && (strcpy(path + n, ".debug"), stat(path, &st) == 0))
+        snprintf(ident, sizeof ident, "debug=%lld:%lld", (long long)st.st_size,
+                 (long long)st.st_mtime);
+    else
+        snprintf(ident, sizeof ident, "debug=none");
+    mi->cache = lt_symcache_open(id, len, ident);
+    return mi->cache;
+}
+
+static int from_cache(struct lt_symcache *c, uintptr_t key, const struct lt_frame_info *base,
+                      struct lt_frame_info *out)
+{
+    int n = lt_symcache_get(c, key, out, LT_SYMBOLS_MAX_FRAMES);
+    for (int i = 0; i < n; i++) {
+        const char *fn = out[i].fn, *file = out[i].file, *dir = out[i].dir;
+        out[i].mangled = intern(out[i].mangled);
+        out[i].fn = intern(fn);
+        out[i].file = intern(file);
+        out[i].dir = intern(dir);
+        out[i].obj = base->obj;
+        out[i].obj_offset = base->obj_offset;
+    }
+    return n;
+}
+
 static void fill_names(struct lt_frame_info *f, const char *raw)
 {
     f->mangled = intern(raw);
     f->fn = raw ? demangle_intern(raw) : NULL;
 }
+
+static int describe_dwarf(struct modinfo *mi, uintptr_t a, const struct lt_frame_info *basep,
+                          struct lt_frame_info *out);
 
 static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
 {
@@ -1220,6 +1269,22 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
     }
     base.obj_offset = ip - mi->bias;
 
+    struct lt_symcache *cache = module_cache(mi);
+    int cached = cache ? from_cache(cache, a - mi->bias, &base, out) : -1;
+    if (cached > 0)
+        return cached;
+    int nf = describe_dwarf(mi, a, &base, out);
+    if (cache)
+        lt_symcache_put(cache, a - mi->bias, out, nf);
+    return nf;
+}
+
+/* Names, file:line and inlined calls of `a` in mi from its ELF symbols and
+ * DWARF. */
+static int describe_dwarf(struct modinfo *mi, uintptr_t a, const struct lt_frame_info *basep,
+                          struct lt_frame_info *out)
+{
+    const struct lt_frame_info base = *basep;
     const char *sym = sym_lookup(mi, a);
 
     /* Line of the address itself. */
@@ -1305,6 +1370,7 @@ void lt_symbols_end(void)
 {
     if (!S.active)
         return;
+    lt_symcache_end();
     if (S.dwfl)
         dwfl_end(S.dwfl);
     for (size_t i = 0; i < S.nmods; i++)

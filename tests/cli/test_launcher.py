@@ -48,7 +48,7 @@ HELP_OPTIONS = [
     "--leak-check", "--show-leak-kinds", "--show-reachable", "--show-possibly-lost",
     "--errors-for-leak-kinds", "--error-exitcode", "--num-callers", "--leak-resolution",
     "--leak-check-heuristics", "--log-file", "--log-fd", "--suppressions",
-    "--default-suppressions", "--gen-suppressions", "--trace-children",
+    "--default-suppressions", "--symbol-cache", "--gen-suppressions", "--trace-children",
     "--child-silent-after-fork", "--xml", "--xml-file", "--json-file", "--sarif-file",
     "--folded-file", "--show-below-main", "--stop-signal", "--tool",
     "--track-origins", "LEAKTRACE_OPTIONS", "LEAKTRACE_LIB", "LD_PRELOAD",
