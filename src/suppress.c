@@ -11,7 +11,10 @@
 #include "depot.h"
 #include "options.h"
 #include "symbols.h"
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
+#include <sys/auxv.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +55,7 @@ struct supp {
     int count;             /* records suppressed, over all checks */
     uint64_t bytes, blocks;/* in check `gen` */
     uint32_t gen;
+    bool ldso_only;        /* can only match a stack with a frame in ld.so */
 };
 
 /* One expanded frame of a stack, as Valgrind's IPtoFunOrObjCompleter sees it. */
@@ -93,6 +97,7 @@ static struct {
     uint32_t cache_cap;
     bool *dp;              /* matcher rows */
     size_t dp_cap;
+    int n_anywhere;        /* entries that may match a stack outside ld.so */
 } S;
 
 static bool grow(void **v, int *cap, int need, size_t elem)
@@ -548,6 +553,10 @@ static int parse_valgrind(struct reader *r, int file, const char *path, bool bun
             s->kinds = kinds;
             s->ncallers = i;
             s->callers = callers;
+            /* Every bundled entry names a dynamic-loader frame (TLS/DTV
+             * set-up; see suppressions/default.supp's header). */
+            s->ldso_only = bundled;
+            S.n_anywhere += !bundled;
             s->next = S.head;
             S.head = s;
             added++;
@@ -612,6 +621,7 @@ static int parse_lsan(const char *text, size_t len, int file, const char *path, 
         s->next = S.head;
         S.head = s;
         S.lsan[S.nlsan++] = s;
+        S.n_anywhere++;
         added++;
     }
     return added;
@@ -1156,9 +1166,63 @@ static struct supp *lsan_find(const struct xstack *xs)
     return NULL;
 }
 
+/* The executable segments of the dynamic loader, from its program headers
+ * in memory (AT_BASE is where the kernel loaded it; 0 when the program was
+ * started as `ld.so prog` or is static: then nothing is filtered). */
+static int ldso_text(uintptr_t lo[4], uintptr_t hi[4])
+{
+    static int n = -1;
+    static uintptr_t l[4], h[4];
+    if (n < 0) {
+        n = 0;
+        uintptr_t base = (uintptr_t)getauxval(AT_BASE);
+        const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
+        if (base && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0) {
+            const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
+            for (int i = 0; i < eh->e_phnum && n < 4; i++)
+                if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+                    l[n] = base + ph[i].p_vaddr;
+                    h[n] = l[n] + ph[i].p_memsz;
+                    n++;
+                }
+        }
+        if (n == 0)
+            n = -2;                 /* unknown: filter nothing */
+    }
+    for (int i = 0; i < n; i++) {
+        lo[i] = l[i];
+        hi[i] = h[i];
+    }
+    return n;
+}
+
+/* False only when no frame of the stack can be in ld.so, so no bundled
+ * entry can match: then the stack need not be symbolized at all, which is
+ * what makes a report of only reachable blocks cheap (issue: per-process
+ * cost; a bash subshell reports hundreds of such blocks). */
+static bool may_match(uint32_t stack_id)
+{
+    if (S.n_anywhere > 0)
+        return true;
+    uintptr_t lo[4], hi[4];
+    int n = ldso_text(lo, hi);
+    if (n <= 0)
+        return true;
+    const struct lt_stack *st = lt_depot_get(stack_id);
+    if (!st)
+        return true;
+    for (uint32_t k = 0; k < st->depth; k++)
+        for (int i = 0; i < n; i++)
+            if (st->ips[k] - (k > 0) >= lo[i] && st->ips[k] - (k > 0) < hi[i])
+                return true;
+    return false;
+}
+
 int lt_supp_match(int kind, uint32_t stack_id)
 {
     if (!S.head || kind < 0 || kind >= LT_NKINDS)
+        return -1;
+    if (!may_match(stack_id))
         return -1;
     const struct xstack *xs = get_xstack(stack_id);
     if (!xs)
