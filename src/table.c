@@ -327,9 +327,41 @@ void lt_table_reset_child(void)
     }
 }
 
+/* Bottom-up merge sort on the address, for small tables: the radix sort's
+ * 512 KiB of counters cost more than the whole check of a short process
+ * (first-touch page faults and three passes over 64 Ki buckets). */
+static void merge_sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
+{
+    struct lt_block *src = v, *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[j].addr < src[i].addr ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        struct lt_block *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+}
+
+#define LT_RADIX_MIN_BLOCKS 16384
+
 /* LSD radix sort on the address, 16 bits per pass (addresses < 2^48). */
 static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
 {
+    if (n < LT_RADIX_MIN_BLOCKS) {
+        merge_sort_by_addr(v, tmp, n);
+        return;
+    }
     static size_t count[1 << 16];
     for (int shift = 0; shift < 48; shift += 16) {
         memset(count, 0, sizeof count);
