@@ -12,6 +12,8 @@ unwind), heaptrack and valgrind --leak-check=full on:
   real    luajit (FFI malloc/free + tables), sqlite3, python3 (stdlib)
   exit    1M live blocks in 1 GiB of pointer chains (scan), and 1M leaked
           blocks from 1000 stacks (report)
+  procs   many short processes (bench/procs.py): bash subshells, a shim
+          chain, make -j2 of leaky tests, /bin/true, a tiny leaky program
 
 Each run is timed with wall clock and os.wait4's rusage (user, sys, max RSS of
 the process tree), which is why this is our own loop rather than hyperfine:
@@ -512,7 +514,7 @@ def main():
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "libleaktrace.so"))
     ap.add_argument("--leaktrace", default=os.path.join(ROOT, "build", "leaktrace"))
     ap.add_argument("--work", default=None, help="work directory (default: a new temp dir)")
-    ap.add_argument("--only", default="storm,deep,real,exit", help="comma list of parts")
+    ap.add_argument("--only", default="storm,deep,real,exit,procs", help="comma list of parts")
     ap.add_argument("--tools", default=",".join(TOOLS), help="comma list of " + ",".join(TOOLS))
     ap.add_argument("--runs", type=int, help="rounds for plain/libleaktrace/LSan-fp")
     ap.add_argument("--slow-runs", type=int, help="rounds for LSan-DWARF/heaptrack/valgrind")
@@ -821,6 +823,18 @@ def main():
             log("bench: --profile needs perf (apt-get install linux-perf)")
         else:
             prof = profile(ctx, P)
+
+    # ---------------- many short processes ----------------
+    if "procs" in parts:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import procs
+        pwork = os.path.join(work, "procs")
+        os.makedirs(pwork, exist_ok=True)
+        pmd, ptargets = procs.run(os.path.abspath(args.lib), pwork, args.quick, log,
+                                  [t for t in ("plain", "shim", "lsan", "valgrind")
+                                   if t in tools or t == "lsan" and "lsan-fp" in tools])
+        md += pmd
+        targets += ptargets
 
     T1 = time.time()
     load1 = loadavg()
