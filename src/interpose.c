@@ -22,6 +22,7 @@
 #include "threads.h"
 #include "lifecycle.h"
 #include "arena.h"
+#include "fill.h"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -279,6 +280,8 @@ static void *other_alloc(enum route r, size_t size, size_t align, bool zero, uin
         p = lt_real.memalign(align, size);
     if (p && zero && align > 16)
         memset(p, 0, size);
+    else if (p && !zero)
+        lt_fill_new(p, size);
     if (p && r == ROUTE_NESTED) {
         record_nested(p, size, fn, ra);
     } else if (p && r == ROUTE_NESTED_LATER &&
@@ -321,8 +324,10 @@ LT_EXPORT void *malloc(size_t size)
         return other_alloc(route_for(RETURN_ADDRESS()), size, 16, false, (uintptr_t)malloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.malloc(size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -350,7 +355,9 @@ static void release(void *p)
         return;
     }
     ENTER();
-    lt_table_remove((uintptr_t)p, NULL);
+    struct lt_block was;
+    if (lt_table_remove((uintptr_t)p, &was) && LT_UNLIKELY(lt_opt.free_fill >= 0))
+        lt_fill_freed(p, was.size);
     lt_real.free(p);
     LEAVE();
 }
@@ -407,8 +414,12 @@ static inline void *realloc_tracked(void *old, size_t size, uint32_t stack)
     /* Forget the old address before the real realloc frees it: another
      * thread may be handed the same address at once. */
     bool known = lt_table_remove((uintptr_t)old, &was);
+    /* What the program could have written in the old block, and realloc
+     * copies; past it the new block holds stale bytes (fill.h). */
+    size_t old_usable = lt_opt.malloc_fill >= 0 ? lt_real.malloc_usable_size(old) : 0;
     void *p = lt_real.realloc(old, size);
     if (p) {
+        lt_fill_grown(p, old_usable, size);
         if ((known && was.ignored) || lt_tls.disabled)
             lt_table_insert_ignored((uintptr_t)p, size, stack);
         else
@@ -454,8 +465,10 @@ as_malloc:
         return other_alloc(route_for(RETURN_ADDRESS()), size, 16, false, (uintptr_t)realloc, RETURN_ADDRESS());
     ENTER();
     void *q = lt_real.realloc(NULL, size);
-    if (q)
+    if (q) {
+        lt_fill_new(q, size);
         RECORD(q, size);
+    }
     LEAVE();
     return q;
 }
@@ -479,8 +492,10 @@ LT_EXPORT void *reallocarray(void *old, size_t n, size_t size)
         p = realloc_tracked(old, total, stack);
     } else {
         p = lt_real.realloc(NULL, total);
-        if (p)
+        if (p) {
+            lt_fill_new(p, total);
             lt_table_insert((uintptr_t)p, total, stack);
+        }
     }
     LEAVE();
     return p;
@@ -493,8 +508,10 @@ LT_EXPORT void *memalign(size_t align, size_t size)
         return other_alloc(route_for(RETURN_ADDRESS()), size, align, false, (uintptr_t)memalign, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.memalign(align, size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -510,8 +527,10 @@ LT_EXPORT void *aligned_alloc(size_t align, size_t size)
     }
     ENTER();
     void *p = lt_real.aligned_alloc(align, size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -531,8 +550,10 @@ LT_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     }
     ENTER();
     int rc = lt_real.posix_memalign(out, align, size);
-    if (rc == 0)
+    if (rc == 0) {
+        lt_fill_new(*out, size);
         RECORD(*out, size);
+    }
     LEAVE();
     return rc;
 }
@@ -545,8 +566,10 @@ LT_EXPORT void *valloc(size_t size)
                            (uintptr_t)valloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.valloc(size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -562,8 +585,10 @@ LT_EXPORT void *pvalloc(size_t size)
         return other_alloc(route_for(RETURN_ADDRESS()), rounded, page, false, (uintptr_t)pvalloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.pvalloc(size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, rounded);
         RECORD(p, rounded);
+    }
     LEAVE();
     return p;
 }
@@ -663,7 +688,10 @@ static void *fail_align_nothrow(const char *name, size_t size, size_t al, const 
  * block (ISO C++ [basic.stc.dynamic.allocation]). */
 static inline void *op_malloc(size_t size)
 {
-    return lt_real.malloc(size ? size : 1);
+    void *p = lt_real.malloc(size ? size : 1);
+    if (p)
+        lt_fill_new(p, size);
+    return p;
 }
 
 static inline void *op_aligned(size_t size, size_t al)
@@ -671,6 +699,7 @@ static inline void *op_aligned(size_t size, size_t al)
     void *p = NULL;
     if (lt_real.posix_memalign(&p, al < sizeof(void *) ? sizeof(void *) : al, size ? size : 1) != 0)
         return NULL;
+    lt_fill_new(p, size);
     return p;
 }
 
