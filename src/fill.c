@@ -30,8 +30,15 @@ void lt_fill_range(void *p, size_t from, size_t to)
     memset((char *)p + from, byte, to - from);
 }
 
+/* Another allocator than glibc's: its free memory cannot be told from its
+ * live blocks' surroundings and is scanned as a root (roots.c excludes
+ * only glibc's arenas), so with the default malloc fill a freed block is
+ * zeroed too, unless --free-fill asks for another byte. */
 void lt_fill_freed(void *p, size_t size)
 {
-    if (lt_opt.free_fill >= 0 && size)
-        memset(p, lt_opt.free_fill, size);
+    int byte = lt_opt.free_fill;
+    if (byte < 0 && !lt_real.glibc_malloc && lt_opt.malloc_fill >= 0)
+        byte = 0;
+    if (byte >= 0 && size)
+        memset(p, byte, size);
 }

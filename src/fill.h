@@ -8,8 +8,8 @@
  * --malloc-fill do, by writing a byte that is no pointer: 0x00 by default,
  * the --malloc-fill byte when given, nothing with --malloc-fill=none.
  * --free-fill=<byte> writes a freed block before it goes back (Valgrind's
- * memcheck option; off by default). calloc is zero already and is not
- * touched. */
+ * memcheck option; off by default with glibc). calloc is zero already and
+ * is not touched. */
 #ifndef LT_FILL_H
 #define LT_FILL_H
 #include "lt.h"
@@ -17,7 +17,8 @@
 
 /* Fills bytes [from, to) of the fresh block p. */
 void lt_fill_range(void *p, size_t from, size_t to) LT_HIDDEN;
-/* Fills the `size` bytes of freed block p with the --free-fill byte. */
+/* Fills the `size` bytes of freed block p with the --free-fill byte (with
+ * another allocator than glibc's, zero by default: see fill.c). */
 void lt_fill_freed(void *p, size_t size) LT_HIDDEN;
 
 static inline void lt_fill_new(void *p, size_t size)
