@@ -41,10 +41,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 
-TOOLS = ["plain", "shim", "lsan-fp", "lsan-dwarf", "heaptrack", "valgrind"]
+TOOLS = ["plain", "shim", "shim-nofill", "lsan-fp", "lsan-dwarf", "heaptrack", "valgrind"]
 TOOL_TITLE = {
     "plain": "plain",
     "shim": "libleaktrace",
+    "shim-nofill": "libleaktrace --malloc-fill=none",
     "lsan-fp": "LSan (frame ptr)",
     "lsan-dwarf": "LSan (DWARF)",
     "heaptrack": "heaptrack",
@@ -128,8 +129,10 @@ class Ctx:
         if tool == "plain":
             cmd = list(argv)
             logs = None
-        elif tool == "shim":
+        elif tool in ("shim", "shim-nofill"):
             opts = [f"--log-file={pre}.%p.txt"]
+            if tool == "shim-nofill":        # the cost of the default fill of fresh blocks
+                opts.append("--malloc-fill=none")
             if nocheck:
                 opts.append("--leak-check=no")
             if callers:
@@ -337,9 +340,22 @@ def num(s):
     return int(s.replace(",", ""))
 
 
+def fill_cost(by, keys):
+    """Rows comparing libleaktrace with and without the fill, per workload."""
+    rows = []
+    for key in keys:
+        a, b = by.get((key, "shim")), by.get((key, "shim-nofill"))
+        if not (a and b and good(a) and good(b)):
+            continue
+        ca, cb = med_cpu(a), med_cpu(b)
+        extra = f"{(ca / cb - 1) * 100:+.1f} %" if (ca and cb) else ""
+        rows.append([key, f2(ca), f2(cb), extra, f2(med(a)), f2(med(b))])
+    return rows
+
+
 def leak_summary(tool, text):
     """(definite blocks, loss records or None) as the tool tells them."""
-    if tool in ("shim", "valgrind"):
+    if tool in ("shim", "shim-nofill", "valgrind"):
         m = re.search(r"definitely lost: ([\d,]+) bytes in ([\d,]+) blocks", text)
         recs = re.findall(r"in loss record [\d,]+ of ([\d,]+)", text)
         if m:
@@ -361,7 +377,7 @@ def leak_summary(tool, text):
 
 def deep_frames(tool, text, ctx=None):
     """(rec frames, main reached, frames in the record) for the 4321-byte leak."""
-    if tool in ("shim", "valgrind"):
+    if tool in ("shim", "shim-nofill", "valgrind"):
         m = re.search(r"4,321 bytes in 1 blocks are definitely lost.*?\n((?:==\d+==\s+(?:at|by) .*\n)+)", text)
         if not m:
             return None
@@ -558,6 +574,7 @@ def main():
     md = []
     results = {"mode": mode, "profile": P, "machine": M, "groups": {}}
     chart_rows = []          # (label, {tool: ratio})
+    fill_rows = []           # the default --malloc-fill=0x00 against none, same run
     targets = []             # (name, target text, measured text, ok)
     notes = []
     ratio_of = {}
@@ -638,6 +655,7 @@ def main():
             ratio_of[key] = ratios
             if key != "storm 4t depth 8":
                 chart_rows.append((key.replace("storm ", "storm "), ratios))
+        fill_rows += fill_cost(by, ["storm 1t", "storm 2t", "storm 4t"])
         md.append(f"### Allocation storm ({it:,} malloc+free pairs per thread, 16..4096 B, -O2, no frame pointers)\n")
         md.append(table(["workload", "tool", "median s", "× plain", "user+sys s", "× plain (CPU)", "extra CPU µs/pair",
                          "peak RSS MB", "definite leaks found", "runs (±half range)"], rows))
@@ -647,7 +665,8 @@ def main():
     deep = {}
     if "deep" in parts:
         log("bench: deep stacks")
-        cmds = [ctx.make("deep", tool, [B("deep")], callers=64) for tool in tools if tool != "plain"]
+        cmds = [ctx.make("deep", tool, [B("deep")], callers=64) for tool in tools
+                if tool not in ("plain", "shim-nofill")]
         measure(ctx, cmds, lambda c: 1, lambda c: False, P["timeout"], "deep")
         check_failures(cmds)
         record("deep", cmds)
@@ -724,6 +743,14 @@ def main():
                   f"in memory, indexes, group by, self-join; python3 {P['py_n']:,} records through json/re/collections)\n")
         md.append(table(["workload", "tool", "median s", "× plain", "user+sys s", "× plain (CPU)", "peak RSS MB",
                          "stdout as plain", "definite leaks (LSan: all leaks)", "runs (±half range)"], rows))
+        md.append("")
+        fill_rows += fill_cost({(c.key, c.tool): c for c in cmds}, [n for n, _, _ in W])
+
+    if fill_rows:
+        md.append("### Cost of filling fresh blocks (default `--malloc-fill=0x00` against `--malloc-fill=none`, "
+                  "same rounds)\n")
+        md.append(table(["workload", "user+sys s, fill", "user+sys s, none", "extra CPU for the fill",
+                         "wall s, fill", "wall s, none"], fill_rows))
         md.append("")
 
     # ---------------- exit ----------------
@@ -930,7 +957,7 @@ def main():
     # ---------------- chart ----------------
     png = os.path.join(work, "bench.png")
     if chart_rows and shutil.which("gnuplot"):
-        ctools = [t for t in tools if t != "plain"]
+        ctools = [t for t in tools if t not in ("plain", "shim-nofill")]
         with open(os.path.join(work, "slowdown.dat"), "w") as f:
             f.write("workload " + " ".join('"%s"' % TOOL_TITLE[t] for t in ctools) + "\n")
             for label, ratios in chart_rows:

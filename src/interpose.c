@@ -22,6 +22,9 @@
 #include "threads.h"
 #include "lifecycle.h"
 #include "arena.h"
+#include "fill.h"
+#include "nextalloc.h"
+#include "coverage.h"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -66,8 +69,6 @@ static size_t pool_size_of(const void *p) { return *(const size_t *)((const char
 
 /* ---- resolving the real allocator ------------------------------------- */
 
-extern void *__libc_malloc(size_t);
-
 void lt_real_resolve(void)
 {
     static int state;   /* 0 not started, 1 resolving, 2 done */
@@ -82,35 +83,39 @@ void lt_real_resolve(void)
         return;
     }
     lt_tls.resolving++;
+    /* The allocation family: one allocator, the one serving the program
+     * (nextalloc.h); the rest is simply the next definition. */
+    lt_nextalloc_resolve(&lt_real);
 #define RESOLVE(field, name) lt_real.field = (__typeof__(lt_real.field))dlsym(RTLD_NEXT, name)
-    RESOLVE(malloc, "malloc");
-    RESOLVE(free, "free");
-    RESOLVE(calloc, "calloc");
-    RESOLVE(realloc, "realloc");
-    RESOLVE(memalign, "memalign");
-    RESOLVE(posix_memalign, "posix_memalign");
-    RESOLVE(aligned_alloc, "aligned_alloc");
-    RESOLVE(valloc, "valloc");
-    RESOLVE(pvalloc, "pvalloc");
-    RESOLVE(malloc_usable_size, "malloc_usable_size");
     RESOLVE(pthread_create, "pthread_create");
     RESOLVE(exit, "exit");
     RESOLVE(_exit, "_exit");
     RESOLVE(quick_exit, "quick_exit");
     RESOLVE(libc_start_main, "__libc_start_main");
 #undef RESOLVE
-    /* glibc's malloc is the next one if dlsym finds the same code as
-     * __libc_malloc; only then are chunk headers and arenas understood. */
-    lt_real.glibc_malloc = lt_real.malloc == (void *(*)(size_t))__libc_malloc;
+    /* Only with glibc's allocator are chunk headers and arenas understood. */
+    lt_real.glibc_malloc = lt_nextalloc.glibc;
+    /* The exported malloc family sees the program's heap only when the
+     * program reaches the tool's malloc; otherwise what reaches the tool
+     * (a function the first allocator lacks) is passed on untracked, since
+     * its free would never reach the tool (coverage.h says so). */
+    lt_real.track_std = lt_nextalloc.owner == LT_OWNER_TOOL;
     lt_tls.resolving--;
     __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 }
 
 /* ---- the guard --------------------------------------------------------- */
 
+/* >0: inside one of the __libc_* entry points, which track even when the
+ * program's own malloc is not the tool's (see __libc_malloc below).
+ * volatile: the compiler assumes malloc reads no global of ours and would
+ * drop the increment around the call. */
+static __thread volatile int via_libc __attribute__((tls_model("initial-exec")));
+
 static inline bool tracking(void)
 {
-    return LT_LIKELY(lt_state == LT_STATE_TRACKING) && LT_LIKELY(lt_tls.busy == 0);
+    return LT_LIKELY(lt_state == LT_STATE_TRACKING) && LT_LIKELY(lt_tls.busy == 0) &&
+           LT_LIKELY(lt_real.track_std || via_libc);
 }
 
 static void drain_deferred(void)
@@ -213,7 +218,8 @@ static LT_NOINLINE void record_nested(void *p, size_t size, uintptr_t fn, uintpt
 {
     int saved = errno;
     uintptr_t ips[2] = { fn, ra };
-    lt_table_insert((uintptr_t)p, size, lt_depot_intern(ips, 2));
+    if (!lt_table_insert((uintptr_t)p, size, lt_depot_intern(ips, 2)))
+        lt_coverage_dropped();
     errno = saved;
 }
 
@@ -279,6 +285,8 @@ static void *other_alloc(enum route r, size_t size, size_t align, bool zero, uin
         p = lt_real.memalign(align, size);
     if (p && zero && align > 16)
         memset(p, 0, size);
+    else if (p && !zero)
+        lt_fill_new(p, size);
     if (p && r == ROUTE_NESTED) {
         record_nested(p, size, fn, ra);
     } else if (p && r == ROUTE_NESTED_LATER &&
@@ -288,6 +296,8 @@ static void *other_alloc(enum route r, size_t size, size_t align, bool zero, uin
         lt_tls.later[i].size = size;
         lt_tls.later[i].fn = fn;
         lt_tls.later[i].ra = ra;
+    } else if (p && r == ROUTE_NESTED_LATER) {
+        lt_coverage_dropped();          /* the queue is full */
     }
     return p;
 }
@@ -297,9 +307,10 @@ static void *other_alloc(enum route r, size_t size, size_t align, bool zero, uin
 #define RECORD(p, size) do {                                                \
         int saved_errno_ = errno;                                           \
         uint32_t stack_ = lt_depot_capture();                              \
-        if (LT_LIKELY(!lt_tls.disabled))                                    \
-            lt_table_insert((uintptr_t)(p), (size), stack_);                \
-        else                                                                \
+        if (LT_LIKELY(!lt_tls.disabled)) {                                  \
+            if (LT_UNLIKELY(!lt_table_insert((uintptr_t)(p), (size), stack_))) \
+                lt_coverage_dropped();                                      \
+        } else                                                              \
             lt_table_insert_ignored((uintptr_t)(p), (size), stack_);        \
         errno = saved_errno_;                                               \
     } while (0)
@@ -321,8 +332,10 @@ LT_EXPORT void *malloc(size_t size)
         return other_alloc(route_for(RETURN_ADDRESS()), size, 16, false, (uintptr_t)malloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.malloc(size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -350,7 +363,9 @@ static void release(void *p)
         return;
     }
     ENTER();
-    lt_table_remove((uintptr_t)p, NULL);
+    struct lt_block was;
+    if (lt_table_remove((uintptr_t)p, &was) && LT_UNLIKELY(lt_opt.free_fill >= 0 || !lt_real.glibc_malloc))
+        lt_fill_freed(p, was.size);
     lt_real.free(p);
     LEAVE();
 }
@@ -407,12 +422,18 @@ static inline void *realloc_tracked(void *old, size_t size, uint32_t stack)
     /* Forget the old address before the real realloc frees it: another
      * thread may be handed the same address at once. */
     bool known = lt_table_remove((uintptr_t)old, &was);
+    /* What the program could have written in the old block, and realloc
+     * copies; past it the new block holds stale bytes (fill.h). */
+    size_t old_usable = lt_opt.malloc_fill < 0 ? 0
+                      : lt_real.malloc_usable_size ? lt_real.malloc_usable_size(old)
+                      : known ? was.size : SIZE_MAX;
     void *p = lt_real.realloc(old, size);
     if (p) {
+        lt_fill_grown(p, old_usable, size);
         if ((known && was.ignored) || lt_tls.disabled)
             lt_table_insert_ignored((uintptr_t)p, size, stack);
-        else
-            lt_table_insert((uintptr_t)p, size, stack);
+        else if (!lt_table_insert((uintptr_t)p, size, stack))
+            lt_coverage_dropped();
     } else if (size != 0 && known) {
         int e = errno;
         lt_table_restore((uintptr_t)old, was.size, was.stack, was.ignored);   /* still allocated */
@@ -454,8 +475,10 @@ as_malloc:
         return other_alloc(route_for(RETURN_ADDRESS()), size, 16, false, (uintptr_t)realloc, RETURN_ADDRESS());
     ENTER();
     void *q = lt_real.realloc(NULL, size);
-    if (q)
+    if (q) {
+        lt_fill_new(q, size);
         RECORD(q, size);
+    }
     LEAVE();
     return q;
 }
@@ -479,8 +502,11 @@ LT_EXPORT void *reallocarray(void *old, size_t n, size_t size)
         p = realloc_tracked(old, total, stack);
     } else {
         p = lt_real.realloc(NULL, total);
-        if (p)
-            lt_table_insert((uintptr_t)p, total, stack);
+        if (p) {
+            lt_fill_new(p, total);
+            if (!lt_table_insert((uintptr_t)p, total, stack))
+                lt_coverage_dropped();
+        }
     }
     LEAVE();
     return p;
@@ -493,8 +519,10 @@ LT_EXPORT void *memalign(size_t align, size_t size)
         return other_alloc(route_for(RETURN_ADDRESS()), size, align, false, (uintptr_t)memalign, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.memalign(align, size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -510,8 +538,10 @@ LT_EXPORT void *aligned_alloc(size_t align, size_t size)
     }
     ENTER();
     void *p = lt_real.aligned_alloc(align, size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -531,8 +561,10 @@ LT_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     }
     ENTER();
     int rc = lt_real.posix_memalign(out, align, size);
-    if (rc == 0)
+    if (rc == 0) {
+        lt_fill_new(*out, size);
         RECORD(*out, size);
+    }
     LEAVE();
     return rc;
 }
@@ -545,8 +577,10 @@ LT_EXPORT void *valloc(size_t size)
                            (uintptr_t)valloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.valloc(size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, size);
         RECORD(p, size);
+    }
     LEAVE();
     return p;
 }
@@ -562,8 +596,10 @@ LT_EXPORT void *pvalloc(size_t size)
         return other_alloc(route_for(RETURN_ADDRESS()), rounded, page, false, (uintptr_t)pvalloc, RETURN_ADDRESS());
     ENTER();
     void *p = lt_real.pvalloc(size);
-    if (p)
+    if (p) {
+        lt_fill_new(p, rounded);
         RECORD(p, rounded);
+    }
     LEAVE();
     return p;
 }
@@ -576,9 +612,58 @@ LT_EXPORT size_t malloc_usable_size(void *p)
         return pool_size_of(p);
     if (is_tool_block(p))
         return tool_usable(p);
-    if (!lt_real.malloc_usable_size)
+    if (!lt_real.malloc)
         lt_real_resolve();
+    if (!lt_real.malloc_usable_size) {
+        /* The allocator has none (nextalloc.h): what the program asked for
+         * is what it may use. */
+        struct lt_block b;
+        return lt_state == LT_STATE_TRACKING && !lt_tls.locked &&
+               lt_table_lookup((uintptr_t)p, &b) ? b.size : 0;
+    }
     return lt_real.malloc_usable_size(p);
+}
+
+/* ---- glibc's __libc_* entry points ----------------------------------------
+ * A program that defines malloc itself and forwards to __libc_malloc (the
+ * glibc manual's recipe for hooks) allocates only through these. When they
+ * belong to the allocator behind the tool (lt_libc.same), each is the
+ * tool's own function, tracked even if the program's malloc is not the
+ * tool's; the report names it as that function (malloc, free, ...), the
+ * __libc_ frame being the tool's own and dropped, as Valgrind names its
+ * replacements. Otherwise they pass straight to the next definition. */
+
+#define LIBC_ENTRY(ret, name, params, args)                                 \
+    LT_EXPORT ret __libc_##name params                                      \
+    {                                                                       \
+        if (LT_UNLIKELY(!lt_real.malloc))                                   \
+            lt_real_resolve();                                              \
+        if (!lt_libc.same && lt_libc.name)                                  \
+            return lt_libc.name args;                                       \
+        if (lt_libc.same)                                                   \
+            lt_coverage_libc_used();                                        \
+        via_libc++;                                                         \
+        ret r_ = name args;                                                 \
+        via_libc--;                                                         \
+        return r_;                                                          \
+    }
+
+LIBC_ENTRY(void *, malloc, (size_t n), (n))
+LIBC_ENTRY(void *, calloc, (size_t n, size_t size), (n, size))
+LIBC_ENTRY(void *, realloc, (void *p, size_t n), (p, n))
+LIBC_ENTRY(void *, memalign, (size_t al, size_t n), (al, n))
+LIBC_ENTRY(void *, valloc, (size_t n), (n))
+LIBC_ENTRY(void *, pvalloc, (size_t n), (n))
+
+LT_EXPORT void __libc_free(void *p)
+{
+    if (LT_UNLIKELY(!lt_real.malloc))
+        lt_real_resolve();
+    if (!lt_libc.same && lt_libc.free) {
+        lt_libc.free(p);
+        return;
+    }
+    free(p);
 }
 
 /* ---- C++ operators -------------------------------------------------------
@@ -663,7 +748,10 @@ static void *fail_align_nothrow(const char *name, size_t size, size_t al, const 
  * block (ISO C++ [basic.stc.dynamic.allocation]). */
 static inline void *op_malloc(size_t size)
 {
-    return lt_real.malloc(size ? size : 1);
+    void *p = lt_real.malloc(size ? size : 1);
+    if (p)
+        lt_fill_new(p, size);
+    return p;
 }
 
 static inline void *op_aligned(size_t size, size_t al)
@@ -671,6 +759,7 @@ static inline void *op_aligned(size_t size, size_t al)
     void *p = NULL;
     if (lt_real.posix_memalign(&p, al < sizeof(void *) ? sizeof(void *) : al, size ? size : 1) != 0)
         return NULL;
+    lt_fill_new(p, size);
     return p;
 }
 

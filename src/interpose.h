@@ -26,6 +26,7 @@ struct lt_real_fns {
     int (*libc_start_main)(int (*)(int, char **, char **), int, char **,
                            void (*)(void), void (*)(void), void (*)(void), void *);
     bool glibc_malloc;        /* the next malloc is glibc's: chunk headers are readable */
+    bool track_std;           /* the program reaches the tool's malloc (nextalloc.h) */
 };
 extern struct lt_real_fns lt_real LT_HIDDEN;
 

@@ -8,6 +8,8 @@
  * (or where main returned, through a wrapper of main installed by our
  * __libc_start_main), and scanning that thread's stack from there. */
 #include "lifecycle.h"
+#include "coverage.h"
+#include "nextalloc.h"
 #include "arena.h"
 #include "depot.h"
 #include "goexit.h"
@@ -218,6 +220,13 @@ static void on_watchdog(int sig)
 /* Returns false if the watchdog had to cut it short. */
 static bool release_libc_caches(void)
 {
+    /* libc's caches came from the program's malloc when it is not the
+     * tool's (the program's own, or one loaded before the tool): its free
+     * may be another allocator's (nextalloc.h). Leave them, unless that
+     * malloc forwards to glibc's __libc_* entry points (the tool saw them). */
+    if (lt_nextalloc.owner == LT_OWNER_BEFORE ||
+        (lt_nextalloc.owner == LT_OWNER_PROGRAM && !lt_coverage_libc_seen()))
+        return false;
     int sig = SIGRTMAX - 6;
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
@@ -338,7 +347,12 @@ static void *check_on_tool_stack(void *arg)
         struct lt_records recs;
         if (lt_records_build(&recs, &scan, &lt_opt) != 0) {
             lt_warn("not enough memory for the leak records: no report");
+            errors = 1;           /* an unchecked heap never passes as clean (coverage.h) */
         } else {
+            struct lt_coverage cov;
+            lt_coverage_get(&cov);
+            if (cov.incomplete)
+                recs.errors++;    /* the report says why (coverage.h) */
             struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
                                          .fatal_signal = final ? fatal_signal : 0,
                                          .fatal_stack = final ? fatal_stack : 0,
@@ -358,6 +372,7 @@ static void *check_on_tool_stack(void *arg)
         lt_scan_fini(&scan);
     } else {
         lt_warn("not enough memory for the leak check: no report");
+        errors = 1;
     }
     if (blocks)
         lt_arena_free(blocks, nbytes);
@@ -447,8 +462,13 @@ int lt_lifecycle_exit_from(int status, uintptr_t sp)
 static void final_check_atexit(void)
 {
     int code = final_check();
-    if (code >= 0)
-        lt_real._exit(code);   /* stdio was flushed by __libc_freeres (_IO_cleanup) */
+    if (code >= 0) {
+        /* stdio was flushed by __libc_freeres (_IO_cleanup), unless it was
+         * skipped (release_libc_caches): then as exit() would. */
+        if (lt_nextalloc.owner != LT_OWNER_TOOL)
+            fflush(NULL);
+        lt_real._exit(code);
+    }
 }
 
 /* ---- exit paths ------------------------------------------------------------------------ */

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-struct lt_options lt_opt;
+struct lt_options lt_opt = { .free_fill = -1 };   /* before the constructor: fill.h defaults */
 
 /* A piece of a longer string: words of LEAKTRACE_OPTIONS are parsed in
  * place, without copying. */
@@ -84,6 +84,8 @@ void lt_options_defaults(struct lt_options *o)
     o->report_signal = 0;
     o->exit_on_first_error = 0;
     o->unwind_fp = 0;
+    o->malloc_fill = 0;        /* not Valgrind's default (no fill): see fill.h */
+    o->free_fill = -1;
 }
 
 /* ---- sets: kinds and heuristics ---------------------------------------- */
@@ -179,6 +181,33 @@ static int parse_num(struct span v, long lo, long hi, int *out)
     return 0;
 }
 
+/* A byte in hexadecimal, with or without 0x (Valgrind's VG_BHEX_CLO for
+ * --malloc-fill/--free-fill: 0x00..0xFF), or "none" (leaktrace: no fill). */
+static int parse_fill(struct span v, int *out)
+{
+    if (span_is(v, "none")) {
+        *out = -1;
+        return 0;
+    }
+    if (v.n > 2 && v.p[0] == '0' && (v.p[1] == 'x' || v.p[1] == 'X')) {
+        v.p += 2;
+        v.n -= 2;
+    }
+    if (v.n == 0 || v.n > 2)
+        return -1;
+    int x = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        x = x * 16 + d;
+    }
+    *out = x;
+    return 0;
+}
+
 /* A signal by number (1..64) or by name, with or without "SIG"
  * (sigabbrev_np gives glibc's names: "USR2", "TERM", ...). */
 static int parse_signal(struct span v, int *out)
@@ -232,7 +261,7 @@ enum opt_id {
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS, O_SYMBOL_CACHE,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
     O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
-    O_TOOL, O_IGNORED
+    O_MALLOC_FILL, O_FREE_FILL, O_TOOL, O_IGNORED
 };
 
 /* How the value is written. */
@@ -275,6 +304,8 @@ static const struct opt_def opt_defs[] = {
     { "report-signal", O_REPORT_SIGNAL, F_VALUE },
     { "exit-on-first-error", O_EXIT_ON_FIRST_ERROR, F_VALUE },
     { "unwind", O_UNWIND, F_VALUE },
+    { "malloc-fill", O_MALLOC_FILL, F_VALUE },
+    { "free-fill", O_FREE_FILL, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
     /* Valgrind options that only matter to Valgrind's core or to memcheck's
      * non-leak checks: accepted (so existing command lines keep working)
@@ -287,8 +318,6 @@ static const struct opt_def opt_defs[] = {
     { "keep-stacktraces", O_IGNORED, F_VALUE },
     { "freelist-vol", O_IGNORED, F_VALUE },
     { "freelist-big-blocks", O_IGNORED, F_VALUE },
-    { "malloc-fill", O_IGNORED, F_VALUE },
-    { "free-fill", O_IGNORED, F_VALUE },
     { "partial-loads-ok", O_IGNORED, F_VALUE },
     { "expensive-definedness-checks", O_IGNORED, F_VALUE },
     { "vgdb", O_IGNORED, F_VALUE },
@@ -571,6 +600,15 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         if (parse_bool(v, &b))
             BAD("yes or no");
         o->exit_on_first_error = b;
+        return 0;
+    case O_MALLOC_FILL:
+    case O_FREE_FILL:
+        if (parse_fill(v, &num))
+            BAD("a byte in hexadecimal (0x00 to 0xff) or none");
+        if (id == O_MALLOC_FILL)
+            o->malloc_fill = num;
+        else
+            o->free_fill = num;
         return 0;
     case O_UNWIND:
         if (span_is(v, "dwarf"))

@@ -46,6 +46,8 @@ struct lt_options {
     int report_signal;         /* a check and report each time this signal arrives; 0 = none */
     int exit_on_first_error;   /* stop after the first shown record, status --error-exitcode */
     int unwind_fp;             /* --unwind=fp: walk frame pointers instead of DWARF */
+    int malloc_fill;           /* byte written into fresh blocks; -1 = none; default 0 (fill.h) */
+    int free_fill;             /* byte written into freed blocks; -1 = none (default) */
 };
 
 /* Fills *o with the defaults. */

@@ -4,6 +4,7 @@
 #include "depot.h"
 #include "symbols.h"
 #include "suppress.h"
+#include "coverage.h"
 #include <string.h>
 
 #define uthash_malloc(sz) lt_arena_alloc(sz)
@@ -409,6 +410,8 @@ void lt_report_text(struct lt_writer *w, struct lt_records *r,
 {
     struct text t = { w, ctx->pid };
     bool talk = !o->quiet;
+    struct lt_coverage cov;
+    lt_coverage_get(&cov);
     if (talk) {
         line(&t, "leaktrace-" LT_VERSION ", a leak checker for unmodified programs");
         if (ctx->command) {
@@ -449,7 +452,7 @@ void lt_report_text(struct lt_writer *w, struct lt_records *r,
             line(&t, "");
         }
     } else if (r->in_use_blocks == 0) {
-        if (talk) {
+        if (talk && !cov.incomplete) {     /* never claimed of a heap not fully seen */
             line(&t, "All heap blocks were freed -- no leaks are possible");
             line(&t, "");
         }
@@ -472,6 +475,11 @@ void lt_report_text(struct lt_writer *w, struct lt_records *r,
         if (talk)
             leak_summary(&t, r, o);
     }
+    /* What the check could not see (coverage.h), even under -q. */
+    for (int i = 0; i < cov.n; i++)
+        line(&t, cov.text[i]);
+    if (cov.n)
+        line(&t, "");
     if (talk && !o->verbose)
         line(&t, "For lists of detected and suppressed errors, rerun with: -s");
     if (!talk)             /* valgrind -q prints no ERROR SUMMARY, errors or not */

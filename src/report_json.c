@@ -3,6 +3,7 @@
 #include "arena.h"
 #include "symbols.h"
 #include "suppress.h"
+#include "coverage.h"
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -338,6 +339,16 @@ void lt_report_json(struct lt_writer *w, const struct lt_records *r,
     } else {
         lt_json_null(j, "leak_summary");
     }
+
+    /* What the check could not see (coverage.h): "incomplete" is true when
+     * the report must not pass as a clean heap; one sentence per warning. */
+    struct lt_coverage cov;
+    lt_coverage_get(&cov);
+    lt_json_bool(j, "incomplete", cov.incomplete);
+    lt_json_open(j, "warnings", '[');
+    for (int i = 0; i < cov.n; i++)
+        lt_json_str(j, NULL, cov.text[i]);
+    lt_json_close(j, ']');
 
     lt_json_open(j, "error_summary", '{');
     lt_json_u64(j, "errors", r->errors);

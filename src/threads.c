@@ -9,6 +9,7 @@
  * once and stays: outside a stop it forwards the signal to whatever
  * disposition the program had, so a late signal changes nothing. */
 #include "threads.h"
+#include "mainstack.h"
 #include "arena.h"
 #include "depot.h"
 #include "lock.h"
@@ -215,7 +216,10 @@ void lt_threads_init(void)
 {
     pthread_key_create(&exit_key, thread_exit);
     lt_tls.busy++;
-    stack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);
+    if (my_tid() == getpid())
+        lt_mainstack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);   /* no malloc (mainstack.h) */
+    else
+        stack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);
     lt_lock(&registry_lock);
     struct lt_thread_rec *r = take_record(0, 0);
     if (r) {

@@ -480,6 +480,28 @@ static const char *long_file_word(const char *name, size_t n)
     return longword;
 }
 
+/* --malloc-fill / --free-fill: Valgrind's hex byte; "none" is ours. */
+static void test_fill(void)
+{
+    lt_options_defaults(&o);
+    CHECK_INT(o.malloc_fill, 0);
+    CHECK_INT(o.free_fill, -1);
+    ACCEPT("--malloc-fill=0xAB");
+    CHECK_INT(o.malloc_fill, 0xab);
+    ACCEPT("--malloc-fill=ff");
+    CHECK_INT(o.malloc_fill, 0xff);
+    ACCEPT("--malloc-fill=none");
+    CHECK_INT(o.malloc_fill, -1);
+    ACCEPT("--free-fill=0xCD");
+    CHECK_INT(o.free_fill, 0xcd);
+    ACCEPT("--free-fill=0x0");
+    CHECK_INT(o.free_fill, 0);
+    REJECT("--malloc-fill=0x100", "a byte in hexadecimal");
+    REJECT("--malloc-fill=0x", "a byte in hexadecimal");
+    REJECT("--free-fill=zz", "a byte in hexadecimal");
+    REJECT("--free-fill=", "a byte in hexadecimal");
+}
+
 static void test_files(void)
 {
     ACCEPT("--log-file=out.%p.txt");
@@ -567,8 +589,8 @@ static void test_unknown_and_ignored(void)
     static const char *const ignored[] = {
         "--track-origins=yes", "--read-var-info=yes", "--read-inline-info=no",
         "--trace-malloc=yes", "--undef-value-errors=no", "--keep-stacktraces=alloc",
-        "--freelist-vol=1000", "--freelist-big-blocks=10", "--malloc-fill=0xAB",
-        "--free-fill=0xCD", "--partial-loads-ok=yes", "--expensive-definedness-checks=yes",
+        "--freelist-vol=1000", "--freelist-big-blocks=10",
+        "--partial-loads-ok=yes", "--expensive-definedness-checks=yes",
         "--vgdb=no", "--vgdb-error=0", "--time-stamp=yes", "--demangle=no",
         "--smc-check=all", "--fair-sched=yes", "--max-stackframe=4000000",
         "--main-stacksize=8000000", "--num-transtab-sectors=64", "--track-fds=yes",
@@ -787,6 +809,7 @@ int main(void)
     test_kinds();
     test_heuristics();
     test_numbers();
+    test_fill();
     test_files();
     test_unknown_and_ignored();
     test_strings();
