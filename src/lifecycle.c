@@ -310,8 +310,10 @@ static void *check_on_tool_stack(void *arg)
     const struct lt_exit_ctx *self = &here;
 
     struct lt_world world;
-    lt_world_stop(&world, STOP_TIMEOUT_MS);
-    bool caches_released = final && release_libc_caches();
+    lt_world_stop(&world, STOP_TIMEOUT_MS, final);
+    /* Only when no other thread can be inside libc (issue 11 item 2: a
+     * thread that blocks every signal kept using what freeres freed). */
+    bool caches_released = final && world.all_stopped && release_libc_caches();
 
     struct lt_maps maps;
     lt_maps_read(&maps);

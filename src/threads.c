@@ -1,7 +1,11 @@
 /* threads.c — the thread registry and stopping the world (see threads.h).
  *
- * Stopping: the checking thread sends a signal to every other task listed
- * in /proc/self/task. The handler records the interrupted registers and
+ * Stopping: first by ptrace from a helper task (ptstop.c), which the
+ * program cannot see. Where ptrace is refused (a debugger or strace holds
+ * the process), the checking thread sends a signal to every other task
+ * listed in /proc/self/task, except those that block it or wait for
+ * signals in sigwait (they would never stop, or take it for their own):
+ * those are known at once, the world is then not `all_stopped`. The handler records the interrupted registers and
  * stack pointer from its ucontext and parks on a futex. A thread that is
  * inside the tool when the signal arrives (lt_tls.busy) only notes the
  * request and parks when it leaves the tool, so no parked thread ever holds
@@ -13,6 +17,8 @@
 #include "depot.h"
 #include "lock.h"
 #include "options.h"
+#include "ptstop.h"
+#include <stdio.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -368,14 +374,15 @@ static void install_handler(void)
     installed = true;
 }
 
-/* Lists the other tasks of the process with getdents64 (opendir would
+/* Lists the other tasks of a process with getdents64 (opendir would
  * allocate). */
-static int list_tasks(pid_t *out, int max)
+int lt_threads_list(pid_t pid, pid_t self, pid_t *out, int max)
 {
-    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    pid_t self = my_tid();
     int n = 0;
     char buf[8192];
     for (;;) {
@@ -395,8 +402,47 @@ static int list_tasks(pid_t *out, int max)
                 out[n++] = tid;
         }
     }
-    close(fd);
+    syscall(SYS_close, fd);
     return n;
+}
+
+static long read_proc(pid_t tid, const char *leaf, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/%s", (int)tid, leaf);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    long n = syscall(SYS_read, fd, buf, size - 1);
+    syscall(SYS_close, fd);
+    if (n >= 0)
+        buf[n] = 0;
+    return n;
+}
+
+/* Does thread `tid` block signal `sig` (/proc/self/task/TID/status,
+ * SigBlk), or wait in sigwait/sigwaitinfo/sigtimedwait (whose set the
+ * kernel unblocks while it waits, so SigBlk does not show it)? Such a
+ * thread cannot be stopped by the signal, and one in sigwait() would take
+ * it for its own: it is not sent. */
+static bool blocks_signal(pid_t tid, int sig)
+{
+    char buf[2048], want[16];
+    int k = snprintf(want, sizeof want, "%d ", (int)SYS_rt_sigtimedwait);
+    if (read_proc(tid, "syscall", buf, 64) > 0 && strncmp(buf, want, (size_t)k) == 0)
+        return true;
+    if (read_proc(tid, "status", buf, sizeof buf) <= 0)
+        return false;
+    const char *p = strstr(buf, "SigBlk:");
+    if (!p)
+        return false;
+    p += 7;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    unsigned long long mask = 0;
+    for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+        mask = mask * 16 + (unsigned)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+    return (mask >> (sig - 1)) & 1;
 }
 
 static long remaining_ms(const struct timespec *deadline)
@@ -406,18 +452,21 @@ static long remaining_ms(const struct timespec *deadline)
     return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-int lt_world_stop(struct lt_world *w, int timeout_ms)
+int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
 {
-    enum { MAXTASKS = 65536 };
+    enum { MAXTASKS = 65536, SPARE = 256 };
     memset(w, 0, sizeof *w);
+    w->all_stopped = true;
     static pid_t tids[MAXTASKS];
-    int n = list_tasks(tids, MAXTASKS);
-    if (n == 0)
-        return 0;
-    w->bytes = (size_t)n * sizeof *w->v;
+    int n = lt_threads_list(getpid(), my_tid(), tids, MAXTASKS);
+    w->cap = n + SPARE;
+    w->bytes = (size_t)w->cap * sizeof *w->v;
     w->v = lt_arena_alloc(w->bytes);
-    if (!w->v)
+    if (!w->v) {
+        w->all_stopped = n == 0;
         return -1;
+    }
+    memset(w->v, 0, w->bytes);
     w->n = n;
     lt_lock(&registry_lock);
     for (int i = 0; i < n; i++) {
@@ -431,8 +480,16 @@ int lt_world_stop(struct lt_world *w, int timeout_ms)
     install_handler();
     __atomic_store_n(&acks, 0, __ATOMIC_RELEASE);
     stopping = w;
+    /* First choice: ptrace, which the program cannot see (ptstop.c). The
+     * tracer also finds threads created meanwhile. */
+    if (lt_ptstop_stop(w, final, timeout_ms) == 0)
+        return 0;
     int expected = 0;
     for (int i = 0; i < n; i++) {
+        if (blocks_signal(w->v[i].tid, stop_sig)) {
+            w->all_stopped = false;        /* known at once: it will not stop */
+            continue;
+        }
         if (syscall(SYS_tgkill, getpid(), w->v[i].tid, stop_sig) == 0)
             expected++;
         else
@@ -456,6 +513,9 @@ int lt_world_stop(struct lt_world *w, int timeout_ms)
         struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
         syscall(SYS_futex, &acks, FUTEX_WAIT_PRIVATE, got, &ts, NULL, 0);
     }
+    for (int i = 0; i < n; i++)
+        if (__atomic_load_n(&w->v[i].acked, __ATOMIC_ACQUIRE) == 0)
+            w->all_stopped = false;
     return 0;
 }
 
@@ -464,6 +524,7 @@ void lt_world_resume(struct lt_world *w)
     stopping = NULL;
     __atomic_fetch_add(&release_gen, 1, __ATOMIC_ACQ_REL);
     lt_futex_wake(&release_gen, 1 << 30);
+    lt_ptstop_resume(w);
     if (w->v)
         lt_arena_free(w->v, w->bytes);
     w->v = NULL;

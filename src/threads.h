@@ -29,16 +29,27 @@ struct lt_thread_rec {
 /* What a check knows about one other thread of the process. */
 struct lt_stopped {
     pid_t tid;
-    volatile int acked;        /* 1 once the thread recorded its context and parked */
+    volatile int acked;        /* 1 once its context is recorded (stopped, or blocked: see below);
+                                  -1: gone; 0: not reached */
     uintptr_t sp;
     uintptr_t regs[LT_NREGS];
     struct lt_thread_rec *rec; /* registry record, if registered */
+    /* ptrace stop (ptstop.c): */
+    bool attached;             /* seized by the tracer */
+    bool running;              /* attached but not in a ptrace stop (parking, or it did not park) */
+    bool blocked;              /* left running inside a system call that a stop would make fail
+                                  with EINTR (epoll_wait, sigtimedwait...): sp only, not stopped */
+    int inject_sig;            /* a signal the stop intercepted: delivered again at detach */
+    uintptr_t fs;              /* its thread pointer (x86-64 fs base), where its lt_tls is */
 };
 
 struct lt_world {
     struct lt_stopped *v;
     int n;
+    int cap;                   /* slots in v (the tracer adds threads found late) */
     size_t bytes;
+    bool all_stopped;          /* every other thread is stopped: libc's state may be touched */
+    bool by_ptrace;            /* stopped by the tracer task (ptstop.c), not by signals */
 };
 
 /* General-purpose registers and stack pointer of a ucontext_t. */
@@ -54,10 +65,15 @@ int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), vo
 void lt_threads_pending_args(void (*fn)(void *ctx, uintptr_t arg), void *ctx) LT_HIDDEN;
 
 /* Stops every other thread of the process; waits up to `timeout_ms` for
- * them. Returns 0 (the world may be partly stopped: see acked). */
-int lt_world_stop(struct lt_world *w, int timeout_ms) LT_HIDDEN;
+ * them. Returns 0 (the world may be partly stopped: see acked and
+ * all_stopped). `final`: the threads will never run again, so even those
+ * blocked in a system call a stop would make fail are stopped. */
+int lt_world_stop(struct lt_world *w, int timeout_ms, bool final) LT_HIDDEN;
 /* Lets stopped threads go on (for checks made while the program runs). */
 void lt_world_resume(struct lt_world *w) LT_HIDDEN;
+/* Lists the other tasks of process `pid` (the caller's tid excluded when
+ * `self` is set); raw getdents64, no allocation. */
+int lt_threads_list(pid_t pid, pid_t self, pid_t *out, int max) LT_HIDDEN;
 /* Parks the calling thread if a stop asked for it (it was inside the tool
  * when the signal came). */
 void lt_threads_park_self(void) LT_HIDDEN;
