@@ -18,6 +18,8 @@
 #include "lock.h"
 #include "options.h"
 #include "ptstop.h"
+#include "ondemand.h"
+#include "signals.h"
 #include <stdio.h>
 #include <dirent.h>
 #include <errno.h>
@@ -340,6 +342,7 @@ static void on_stop_signal(int sig, siginfo_t *info, void *uc)
 
 void lt_threads_leave_tool(void)
 {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (--lt_tls.busy == 0 && !lt_tls.nopark && lt_tls.park_pending) {
         lt_tls.park_pending = 0;
         lt_threads_park_self();
@@ -348,6 +351,12 @@ void lt_threads_leave_tool(void)
 
 void lt_threads_park_self(void)
 {
+    /* Signals that came while the thread was inside the tool (the callers
+     * run this when it leaves: busy is 0). */
+    if (lt_tls.pending_report)
+        lt_ondemand_run_pending();
+    if (lt_tls.pending_signal)
+        lt_signals_run_pending();
     struct lt_world *w = stopping;
     struct lt_stopped *slot = w ? my_slot(w) : NULL;
     if (!slot || slot->acked)
