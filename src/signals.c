@@ -24,6 +24,7 @@
 #include "signals.h"
 #include "interpose.h"
 #include "lifecycle.h"
+#include "threads.h"
 #include <dlfcn.h>
 #include <ucontext.h>
 #include <errno.h>
@@ -197,3 +198,7 @@ static __sighandler_t bsd_signal_impl(int sig, __sighandler_t handler)
 
 LT_EXPORT __sighandler_t signal(int sig, __sighandler_t handler) { return bsd_signal_impl(sig, handler); }
 LT_EXPORT __sighandler_t bsd_signal(int sig, __sighandler_t handler) { return bsd_signal_impl(sig, handler); }
+
+/* The tool's alternate signal stack of a thread is not the program's
+ * (threads.c). */
+LT_EXPORT int sigaltstack(const stack_t *ss, stack_t *old) { return lt_threads_sigaltstack(ss, old); }

@@ -115,6 +115,90 @@ static struct lt_thread_rec *register_self(uintptr_t entry_sp)
     return r;
 }
 
+/* ---- an alternate signal stack for threads that have none ------------------
+ * A thread whose stack overflows gets SIGSEGV only if the kernel has a
+ * stack to run the handler on; without one it dies silently. The stand-in
+ * handler (signals.c, SA_ONSTACK) needs little: it switches to the tool
+ * stack at once. Tool memory: never a root, never the program's heap. */
+#define ALTSTACK_SIZE ((size_t)32 << 10)
+
+static long raw_sigaltstack(const stack_t *ss, stack_t *old) { return syscall(SYS_sigaltstack, ss, old); }
+
+static void give_altstack(struct lt_thread_rec *r)
+{
+    stack_t cur;
+    if (raw_sigaltstack(NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE))
+        return;
+    void *p = lt_arena_alloc(ALTSTACK_SIZE);
+    if (!p)
+        return;
+    stack_t ss = { .ss_sp = p, .ss_size = ALTSTACK_SIZE, .ss_flags = 0 };
+    if (raw_sigaltstack(&ss, NULL) == 0)
+        r->altstack = p;
+    else
+        lt_arena_free(p, ALTSTACK_SIZE);
+}
+
+/* Takes the tool's stack away (thread exit, or the program installs its
+ * own) unless the thread runs on it. */
+static void drop_altstack(struct lt_thread_rec *r)
+{
+    if (!r || !r->altstack)
+        return;
+    stack_t cur;
+    if (raw_sigaltstack(NULL, &cur) != 0 || (cur.ss_flags & SS_ONSTACK))
+        return;
+    if (cur.ss_sp == r->altstack && !(cur.ss_flags & SS_DISABLE)) {
+        stack_t off = { .ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE };
+        if (raw_sigaltstack(&off, NULL) != 0)
+            return;
+    }
+    lt_arena_free(r->altstack, ALTSTACK_SIZE);
+    r->altstack = NULL;
+}
+
+int lt_threads_sigaltstack(const void *ssp, void *oldp)
+{
+    const stack_t *ss = ssp;
+    stack_t *old = oldp;
+    struct lt_thread_rec *r = lt_tls.thread;
+    stack_t cur;
+    bool ours = r && r->altstack && raw_sigaltstack(NULL, &cur) == 0 && cur.ss_sp == r->altstack &&
+                !(cur.ss_flags & SS_DISABLE);
+    if (!ours) {
+        long rc = raw_sigaltstack(ss, old);
+        if (rc < 0) {
+            errno = (int)-rc;
+            return -1;
+        }
+        return 0;
+    }
+    if (ss) {
+        if (cur.ss_flags & SS_ONSTACK) {
+            errno = EPERM;                 /* as the kernel says on the active stack */
+            return -1;
+        }
+        long rc = raw_sigaltstack(ss, NULL);
+        if (rc < 0) {
+            errno = (int)-rc;
+            return -1;
+        }
+    }
+    if (old) {
+        /* What it would see without the tool. */
+        old->ss_sp = NULL;
+        old->ss_size = 0;
+        old->ss_flags = SS_DISABLE | (cur.ss_flags & SS_ONSTACK);
+    }
+    if (ss) {
+        lt_tls.busy++;
+        lt_arena_free(r->altstack, ALTSTACK_SIZE);
+        r->altstack = NULL;
+        lt_tls.busy--;
+    }
+    return 0;
+}
+
 /* Runs at thread exit (pthread key destructor: after return, pthread_exit
  * and cancellation alike). */
 static void thread_exit(void *arg)
@@ -127,6 +211,7 @@ static void thread_exit(void *arg)
         ndead++;
     }
     lt_unlock(&registry_lock);
+    drop_altstack(r);
     lt_tls.thread = NULL;
     lt_depot_thread_exit();
     lt_threads_leave_tool();
@@ -183,8 +268,10 @@ static void *trampoline(void *p)
     pending_unlink(p);
     lt_arena_free(p, sizeof b);
     struct lt_thread_rec *r = register_self((uintptr_t)__builtin_frame_address(0));
-    if (r)
+    if (r) {
         pthread_setspecific(exit_key, r);
+        give_altstack(r);
+    }
     lt_threads_leave_tool();
     return b.start(b.arg);
 }

@@ -24,6 +24,7 @@ struct lt_thread_rec {
     uintptr_t pthread_self;    /* the thread descriptor (glibc: struct pthread *) */
     uintptr_t stack_lo, stack_hi;
     uintptr_t entry_sp;        /* stack pointer when the start routine was entered */
+    void *altstack;            /* the alternate signal stack the tool gave it, or NULL */
 };
 
 /* What a check knows about one other thread of the process. */
@@ -86,4 +87,10 @@ struct lt_thread_rec *lt_threads_first(void) LT_HIDDEN;
 void lt_threads_lock(void) LT_HIDDEN;
 void lt_threads_unlock(void) LT_HIDDEN;
 void lt_threads_reset_child(void) LT_HIDDEN;
+
+/* sigaltstack() as the program sees it: the alternate signal stack the tool
+ * gives a thread that has none (so a stack overflow is reported, as LSan's
+ * use_sigaltstack does) looks like no stack at all, and one the program
+ * installs replaces it. */
+int lt_threads_sigaltstack(const void *ss, void *old) LT_HIDDEN;
 #endif
