@@ -417,9 +417,13 @@ static void on_stop_signal(int sig, siginfo_t *info, void *uc)
     int saved = errno;
     struct lt_world *w = stopping;
     struct lt_stopped *slot = w ? my_slot(w) : NULL;
+    /* A task made by a raw clone() without a TLS of its own runs on its
+     * creator's lt_tls (whose busy says nothing about this task): it parks
+     * at once. */
+    bool borrowed_tls = lt_tls.thread && lt_tls.thread->tid != my_tid();
     if (!slot || info->si_code != SI_TKILL || info->si_pid != getpid()) {
         forward(sig, info, uc);
-    } else if (lt_tls.busy || lt_tls.nopark) {
+    } else if ((lt_tls.busy || lt_tls.nopark) && !borrowed_tls) {
         lt_tls.park_pending = 1;     /* parks when it leaves the tool */
     } else {
         park(slot, uc);
