@@ -206,14 +206,31 @@ static void set_regs(struct lt_stopped *t, const struct user_regs_struct *r)
     t->sp = (uintptr_t)r->rsp;
 }
 
-/* Waits for the next stop of a seized task. Returns 1 stopped, 0 gone. */
+static long deadline_ms;      /* of the whole stop (set by the tracer) */
+
+/* Waits for the next stop of a seized task, until the stop's deadline: a
+ * task in an uninterruptible sleep (a vfork parent, a D-state read) stops
+ * only when it leaves it. Returns 1 stopped, 0 gone, -2 not stopped in time
+ * (it stays attached and running; the kernel detaches it when the tracer
+ * exits). */
 static int wait_stop(struct lt_stopped *t)
 {
+    long us = 20;
     for (;;) {
         int st = 0;
-        long r = sys(SYS_wait4, t->tid, (long)&st, __WALL, 0, 0, 0);
+        long r = sys(SYS_wait4, t->tid, (long)&st, __WALL | WNOHANG, 0, 0, 0);
         if (r == -EINTR)
             continue;
+        if (r == 0) {
+            if (now_ms() > deadline_ms) {
+                t->running = true;
+                return -2;
+            }
+            nap(us);
+            if (us < 1000)
+                us *= 2;
+            continue;
+        }
         if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
             t->attached = false;
             t->acked = -1;
@@ -251,7 +268,12 @@ static int attach(struct pt_job *j, struct lt_stopped *t)
         t->acked = -1;
         return 0;
     }
-    if (!wait_stop(t))
+    int r2 = wait_stop(t);
+    if (r2 == -2) {
+        j->w->all_stopped = false;    /* not stopped: scanned whole, as a thread that did not park */
+        return 1;
+    }
+    if (r2 == 0)
         return 0;
     struct user_regs_struct regs;
     if (pt(PTRACE_GETREGS, t->tid, 0, (long)&regs) < 0)
@@ -283,7 +305,7 @@ static void detach(struct lt_stopped *t)
     if (!t->attached)
         return;
     if (t->running) {
-        if (pt(PTRACE_INTERRUPT, t->tid, 0, 0) < 0 || !wait_stop(t))
+        if (pt(PTRACE_INTERRUPT, t->tid, 0, 0) < 0 || wait_stop(t) != 1)
             return;
     }
     pt(PTRACE_DETACH, t->tid, 0, t->inject_sig);
@@ -301,6 +323,7 @@ static int tracer_main(void *arg)
     while (__atomic_load_n(&j->go, __ATOMIC_ACQUIRE) == 0)
         futex_wait(&j->go, 0, 100);
 
+    deadline_ms = now_ms() + j->timeout_ms;
     int result = PT_STOPPED;
     int done = 0;
     for (int round = 0; round < 8 && result == PT_STOPPED; round++) {
@@ -361,7 +384,6 @@ static int tracer_main(void *arg)
             any = true;
         }
     }
-    long deadline = now_ms() + j->timeout_ms;
     while (any) {
         any = false;
         for (int i = 0; i < w->n; i++) {
@@ -382,15 +404,15 @@ static int tracer_main(void *arg)
             if (__atomic_load_n(&t->acked, __ATOMIC_ACQUIRE) == 1) {
                 /* Parked (threads.c park()): hold it there, so no handler
                  * of the program runs on it during the check. */
-                if (pt(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
-                    wait_stop(t);
+                if (pt(PTRACE_INTERRUPT, t->tid, 0, 0) == 0 && wait_stop(t) == -2)
+                    w->all_stopped = false;
             } else {
                 any = true;
             }
         }
         if (!any)
             break;
-        if (now_ms() > deadline) {
+        if (now_ms() > deadline_ms) {
             w->all_stopped = false;       /* still inside the tool: runs on */
             break;
         }
@@ -401,6 +423,7 @@ static int tracer_main(void *arg)
     futex_wake(&j->state);
     while (__atomic_load_n(&j->cmd, __ATOMIC_ACQUIRE) == 0)
         futex_wait(&j->cmd, 0, -1);
+    deadline_ms = now_ms() + 200;
     for (int i = 0; i < w->n; i++)
         detach(&w->v[i]);
     __atomic_store_n(&j->state, PT_DONE, __ATOMIC_RELEASE);
