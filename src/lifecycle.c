@@ -296,7 +296,7 @@ uint64_t lt_check_from(bool final, const struct lt_exit_ctx *caller)
     struct check_job job = { final, caller, 0 };
     lt_tls.busy++;
     lt_toolstack_call(check_on_tool_stack, &job);
-    lt_tls.busy--;
+    lt_threads_leave_tool();     /* runs a signal that came meanwhile (signals.c) */
     return job.errors;
 }
 
@@ -375,6 +375,8 @@ static void *check_on_tool_stack(void *arg)
      * ends them. Otherwise they go on. */
     if (!caches_released)
         lt_world_resume(&world);
+    else
+        lt_world_keep(&world);
     in_check = 0;
     lt_unlock(&check_lock);
     job->errors = errors;

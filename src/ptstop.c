@@ -284,6 +284,27 @@ static int attach(struct pt_job *j, struct lt_stopped *t)
     return 1;
 }
 
+/* An int of a stopped tracee's memory (an aligned word around it). */
+static int peek_int(pid_t tid, uintptr_t addr, int *out)
+{
+    uintptr_t word = addr & ~(uintptr_t)7;
+    unsigned long v;
+    if (pt(PTRACE_PEEKDATA, tid, (long)word, (long)&v) != 0)
+        return -1;
+    memcpy(out, (char *)&v + (addr - word), sizeof *out);
+    return addr - word + sizeof *out <= 8 ? 0 : -1;
+}
+
+static int poke_int(pid_t tid, uintptr_t addr, int val)
+{
+    uintptr_t word = addr & ~(uintptr_t)7;
+    unsigned long v;
+    if (addr - word + sizeof val > 8 || pt(PTRACE_PEEKDATA, tid, (long)word, (long)&v) != 0)
+        return -1;
+    memcpy((char *)&v + (addr - word), &val, sizeof val);
+    return pt(PTRACE_POKEDATA, tid, (long)word, (long)v) == 0 ? 0 : -1;
+}
+
 /* Does this task have a TLS block of its own (a thread made by
  * pthread_create, or one whose thread pointer no other task shares)? A raw
  * clone() task without CLONE_SETTLS runs on its creator's. */
@@ -374,11 +395,16 @@ static int tracer_main(void *arg)
         struct lt_stopped *t = &w->v[i];
         if (!t->attached || t->acked != 1 || !own_tls(j, i))
             continue;
-        struct lt_tls *tls = (struct lt_tls *)(t->fs + j->tls_off);
-        if (!tls->busy && !tls->nopark)
+        /* Read through ptrace, not directly: the thread pointer of a task
+         * the tool did not start may not lead to an lt_tls at all. */
+        uintptr_t tls = t->fs + j->tls_off;
+        int busy = 0, nopark = 0;
+        if (peek_int(t->tid, tls + offsetof(struct lt_tls, busy), &busy) != 0 ||
+            peek_int(t->tid, tls + offsetof(struct lt_tls, nopark), &nopark) != 0 || (!busy && !nopark))
+            continue;
+        if (poke_int(t->tid, tls + offsetof(struct lt_tls, park_pending), 1) != 0)
             continue;
         t->acked = 0;
-        __atomic_store_n(&tls->park_pending, 1, __ATOMIC_RELEASE);
         if (pt(PTRACE_CONT, t->tid, 0, 0) == 0) {
             t->running = true;
             any = true;

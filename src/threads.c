@@ -619,6 +619,12 @@ int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
     return 0;
 }
 
+void lt_world_keep(struct lt_world *w)
+{
+    (void)w;
+    stopping = NULL;     /* w dies with the check's frame; the threads stay where they are */
+}
+
 void lt_world_resume(struct lt_world *w)
 {
     stopping = NULL;

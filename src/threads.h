@@ -72,6 +72,9 @@ void lt_threads_pending_args(void (*fn)(void *ctx, uintptr_t arg), void *ctx) LT
 int lt_world_stop(struct lt_world *w, int timeout_ms, bool final) LT_HIDDEN;
 /* Lets stopped threads go on (for checks made while the program runs). */
 void lt_world_resume(struct lt_world *w) LT_HIDDEN;
+/* Leaves the stopped threads stopped for good (after the final check's
+ * __libc_freeres: they must never run again); forgets w. */
+void lt_world_keep(struct lt_world *w) LT_HIDDEN;
 /* Lists the other tasks of process `pid` (the caller's tid excluded when
  * `self` is set); raw getdents64, no allocation. */
 int lt_threads_list(pid_t pid, pid_t self, pid_t *out, int max) LT_HIDDEN;
