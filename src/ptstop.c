@@ -485,16 +485,30 @@ int lt_ptstop_stop(struct lt_world *w, bool final, int timeout_ms)
     futex_wake(&job.go);
     long deadline = now_ms() + timeout_ms + 5000;
     int st;
+    bool reaped = false;
     while ((st = __atomic_load_n(&job.state, __ATOMIC_ACQUIRE)) == PT_RUNNING) {
         if (now_ms() > deadline)
             break;
-        futex_wait(&job.state, PT_RUNNING, 200);
+        /* A seccomp filter may kill the tracer for calling ptrace. */
+        if (sys(SYS_wait4, t, 0, __WCLONE | WNOHANG, 0, 0, 0) == t) {
+            reaped = true;
+            break;
+        }
+        futex_wait(&job.state, PT_RUNNING, 50);
     }
     if (st != PT_STOPPED) {
         /* Refused (or the tracer is lost): reap it; the caller uses signals. */
-        if (st == PT_RUNNING)
-            sys(SYS_kill, t, SIGKILL, 0, 0, 0, 0);
-        sys(SYS_wait4, t, 0, __WCLONE, 0, 0, 0);
+        if (!reaped) {
+            if (st == PT_RUNNING)
+                sys(SYS_kill, t, SIGKILL, 0, 0, 0, 0);
+            sys(SYS_wait4, t, 0, __WCLONE, 0, 0, 0);
+        }
+        /* A tracer that died mid-way left the threads it held detached
+         * (the kernel does that); what it recorded is forgotten. */
+        for (int i = 0; i < w->n; i++) {
+            w->v[i].acked = 0;
+            w->v[i].attached = w->v[i].running = w->v[i].blocked = false;
+        }
         tracer_pid = 0;
         prctl(PR_SET_PTRACER, 0, 0, 0, 0);
         w->all_stopped = false;

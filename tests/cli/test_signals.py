@@ -13,6 +13,8 @@ Run by CTest as:
   stop_traced     the same under `strace -f` (ptrace refused: the signal
                   fallback): no crash, the sigwaitinfo thread still gets only
                   SIGUSR1, the reports complete.
+  stop_seccomp    the same under a seccomp filter that denies ptrace (EPERM)
+                  or kills the task calling it: signal fallback, reports.
   exit_blocked    exit() with threads that block every signal and one in
                   sigwaitinfo: a complete report, status 0, no crash (20 runs;
                   also under strace -f, where no __libc_freeres may run).
@@ -141,6 +143,16 @@ def t_stop_traced():
             fail("stop_traced", "run %d: %s, %d reports" % (i, describe_status(rc), len(reps)),
                  "stdout:\n" + indent(out) + "\nstderr:\n" + indent(err, 20))
             return
+
+
+def t_stop_seccomp():
+    for mode in ("seccomp-eperm", "seccomp-kill"):
+        rc, out, err, _ = run([EXE["stopworld"], mode, "2"], env_with())
+        reps = reports(err)
+        if rc != 0 or "sigwaitinfo SIGUSR1" not in sorted_lines(out) or len(reps) != 3 or \
+                not all(r["complete"] for r in reps):
+            fail("stop_seccomp", "%s: %s, %d reports" % (mode, describe_status(rc), len(reps)),
+                 "stdout:\n" + indent(out) + "\nstderr:\n" + indent(err, 20))
 
 
 def t_exit_blocked():
@@ -336,7 +348,8 @@ fn main() {
             break
 
 
-TESTS = [("stop_invisible", t_stop_invisible), ("stop_traced", t_stop_traced), ("exit_blocked", t_exit_blocked),
+TESTS = [("stop_invisible", t_stop_invisible), ("stop_traced", t_stop_traced),
+         ("stop_seccomp", t_stop_seccomp), ("exit_blocked", t_exit_blocked),
          ("report_signal", t_report_signal), ("unshare", t_unshare), ("killed_term", t_killed_term),
          ("killed_int", t_killed_int), ("pid1", t_pid1),
          ("exits", t_exits), ("stacks", t_stacks), ("rust", t_rust)]

@@ -12,7 +12,11 @@
  *           check must neither crash nor wait, nor run __libc_freeres under
  *           a thread that could not be stopped).
  *   unshare main calls leaktrace_check() N times, then, single-threaded,
- *           unshare(CLONE_NEWUSER), and prints whether it worked. */
+ *           unshare(CLONE_NEWUSER), and prints whether it worked.
+ *   seccomp-eperm, seccomp-kill
+ *           as check, under a seccomp filter that makes ptrace() fail with
+ *           EPERM (Docker's default profile) or kills the process (here: the
+ *           tool's helper task) that calls it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -26,6 +30,24 @@
 #include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+static void deny_ptrace(unsigned action)
+{
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, action),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { sizeof f / sizeof f[0], f };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+        exit(90);
+}
 
 unsigned long leaktrace_check(void) __attribute__((weak));
 static int pfd[2];
@@ -109,6 +131,10 @@ int main(int argc, char **argv)
     if (pipe(pfd) != 0)
         return 99;
     kept = malloc(24);
+    if (strcmp(mode, "seccomp-eperm") == 0)
+        deny_ptrace(SECCOMP_RET_ERRNO | 1 /* EPERM */);
+    if (strcmp(mode, "seccomp-kill") == 0)
+        deny_ptrace(SECCOMP_RET_KILL_PROCESS);
     if (strcmp(mode, "unshare") == 0) {
         for (int i = 0; i < n; i++)
             if (leaktrace_check)
