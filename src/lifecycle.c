@@ -43,6 +43,7 @@
 #include <sys/syscall.h>
 #include <linux/futex.h>
 #include <ucontext.h>
+#include <sched.h>
 #include <unistd.h>
 
 #define STOP_TIMEOUT_MS 2000
@@ -436,9 +437,19 @@ static int final_check(void)
         return -1;
     if (getpid() != owner_pid && !adopt_new_process())
         return -1;
-    if (__atomic_exchange_n(&final_done, 1, __ATOMIC_ACQ_REL))
+    pid_t me = (pid_t)syscall(SYS_gettid);
+    if (__atomic_exchange_n(&final_done, 1, __ATOMIC_ACQ_REL)) {
+        /* Another thread is ending the process with its report (exit or
+         * _exit from two threads at once): ending it from here would cut
+         * that report short. Wait to be ended with it. */
+        pid_t checker;
+        while (!(checker = __atomic_load_n(&final_tid, __ATOMIC_ACQUIRE)))
+            sched_yield();
+        while (checker != me)
+            syscall(SYS_futex, &final_tid, FUTEX_WAIT_PRIVATE, checker, NULL, NULL, 0);
         return -1;
-    __atomic_store_n(&final_tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+    }
+    __atomic_store_n(&final_tid, me, __ATOMIC_RELEASE);
     if (!lt_lsan_exit_check_wanted() || !lt_lsan_checks_wanted())
         return -1;          /* the program turned it off, as LSan lets it */
     uint64_t errors = lt_check(true);

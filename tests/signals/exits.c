@@ -3,6 +3,7 @@
  * usage: exits MODE
  *   two      two threads call exit(3) at the same moment: exactly one
  *            report, status 3, no "memory ran out".
+ *   two_     the same with _exit(3).
  *   rawclone a task made by the raw clone() system call (a thread of the
  *            process, not a pthread: no TLS of its own) spins while main
  *            exits: the check must not wait for it.
@@ -28,8 +29,9 @@ __attribute__((noinline)) static void leak_site(void) { char *p = malloc(2001); 
 
 static void *exiter(void *arg)
 {
-    (void)arg;
     pthread_barrier_wait(&go);
+    if (arg)
+        _exit(3);
     exit(3);
 }
 
@@ -52,11 +54,12 @@ int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "two";
     kept = malloc(40);
-    if (strcmp(mode, "two") == 0) {
+    if (strcmp(mode, "two") == 0 || strcmp(mode, "two_") == 0) {
         pthread_t a, b;
+        void *how = mode[3] ? (void *)1 : NULL;
         pthread_barrier_init(&go, NULL, 3);
-        pthread_create(&a, NULL, exiter, NULL);
-        pthread_create(&b, NULL, exiter, NULL);
+        pthread_create(&a, NULL, exiter, how);
+        pthread_create(&b, NULL, exiter, how);
         pthread_barrier_wait(&go);
         pthread_join(a, NULL);
         return 0;
