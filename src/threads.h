@@ -4,10 +4,14 @@
  * its stack bounds and the stack pointer it started with; an exited thread
  * stays known as dead until its stack is reused, so its dead frames are
  * never taken for roots. At a check, every other thread of the process
- * (registered or not, from /proc/self/task) is stopped by a signal and its
+ * (registered or not, from /proc/self/task) is stopped — by ptrace from a
+ * helper task (ptstop.h), or by a signal where ptrace is refused — and its
  * registers and stack pointer recorded; a thread inside the tool stops only
  * when it leaves it, so it never holds a tool or allocator lock while
- * stopped. Threads that do not answer in time are scanned whole. */
+ * stopped. Threads that do not answer in time, or block the stop signal,
+ * are scanned whole, and the world is then not `all_stopped`. Threads
+ * started through pthread_create get an alternate signal stack if they
+ * have none. */
 #ifndef LT_THREADS_H
 #define LT_THREADS_H
 #include "lt.h"
