@@ -17,7 +17,11 @@
  * CLONE_UNTRACED (a debugger tracing the program does not follow it), on
  * the tool's auxiliary stack. It runs on the checking thread's TLS, which
  * is blocked meanwhile; it uses raw system calls only. The checking thread
- * allows it with PR_SET_PTRACER (Yama's ptrace_scope=1).
+ * allows it with PR_SET_PTRACER, only where Yama's ptrace_scope is 1 (the
+ * one setting where it is needed: the tracer is our child, not our
+ * ancestor). That setting cannot be read back, so a PR_SET_PTRACER of the
+ * program's own (a crash reporter's) is replaced by ours; it is left in
+ * place afterwards (as LeakSanitizer does), naming a task that is gone.
  *
  * The tracer PTRACE_SEIZEs each task, PTRACE_INTERRUPTs it (a
  * PTRACE_EVENT_STOP, no SIGSTOP), reads its registers (the roots), and
@@ -459,6 +463,17 @@ static int tracer_main(void *arg)
 
 static pid_t tracer_pid;
 
+static bool yama_restricted(void)
+{
+    char c = 0;
+    long fd = sys(SYS_openat, AT_FDCWD, (long)"/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC, 0, 0, 0);
+    if (fd < 0)
+        return false;
+    long n = sys(SYS_read, fd, (long)&c, 1, 0, 0, 0);
+    sys(SYS_close, fd, 0, 0, 0, 0, 0);
+    return n == 1 && c == '1';
+}
+
 int lt_ptstop_stop(struct lt_world *w, bool final, int timeout_ms)
 {
     uintptr_t top = lt_toolstack_aux_top();
@@ -480,7 +495,8 @@ int lt_ptstop_stop(struct lt_world *w, bool final, int timeout_ms)
         return -1;
     }
     tracer_pid = t;
-    prctl(PR_SET_PTRACER, (unsigned long)t, 0, 0, 0);   /* Yama: EINVAL without it, harmless */
+    if (yama_restricted())
+        prctl(PR_SET_PTRACER, (unsigned long)t, 0, 0, 0);
     __atomic_store_n(&job.go, 1, __ATOMIC_RELEASE);
     futex_wake(&job.go);
     long deadline = now_ms() + timeout_ms + 5000;
@@ -510,7 +526,6 @@ int lt_ptstop_stop(struct lt_world *w, bool final, int timeout_ms)
             w->v[i].attached = w->v[i].running = w->v[i].blocked = false;
         }
         tracer_pid = 0;
-        prctl(PR_SET_PTRACER, 0, 0, 0, 0);
         w->all_stopped = false;
         return -1;
     }
@@ -528,7 +543,6 @@ void lt_ptstop_resume(struct lt_world *w)
         futex_wait(&job.state, PT_STOPPED, 200);
     sys(SYS_wait4, tracer_pid, 0, __WCLONE, 0, 0, 0);
     tracer_pid = 0;
-    prctl(PR_SET_PTRACER, 0, 0, 0, 0);
     w->by_ptrace = false;
 }
 
