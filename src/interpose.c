@@ -152,8 +152,12 @@ static LT_NOINLINE void leave_slow(void)
 /* Inside an allocation wrapper: busy (nothing is tracked re-entrantly) and
  * in_wrapper, which tells a nested call from a signal handler or ld.so
  * apart from the tool's own allocations (see route_for). */
-#define ENTER() do { lt_tls.busy++; lt_tls.in_wrapper++; } while (0)
+/* The signal fences keep the compiler from moving the flag past the work
+ * it guards: a signal handler (signals.c, ondemand.c) or the ptrace stopper
+ * (ptstop.c) reads it to know whether the thread is inside the tool. */
+#define ENTER() do { lt_tls.busy++; lt_tls.in_wrapper++; __atomic_signal_fence(__ATOMIC_SEQ_CST); } while (0)
 #define LEAVE() do {                                                        \
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);                            \
         lt_tls.in_wrapper--;                                                \
         if (--lt_tls.busy == 0 &&                                           \
             LT_UNLIKELY(lt_tls.ndeferred | lt_tls.nlater | lt_tls.park_pending)) \

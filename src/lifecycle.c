@@ -43,7 +43,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/futex.h>
 #include <ucontext.h>
+#include <sched.h>
 #include <unistd.h>
 
 #define STOP_TIMEOUT_MS 2000
@@ -55,6 +57,7 @@ static char **saved_argv;
 static int saved_argc;
 static int final_done;
 static volatile int in_check;        /* a check is running on some thread */
+static volatile pid_t final_tid;     /* the thread that took the final check */
 static int exit_status = -1;        /* what the program passed to exit/_exit/quick_exit */
 static int fatal_signal;
 static int fatal_code;
@@ -303,7 +306,7 @@ uint64_t lt_check_from(bool final, const struct lt_exit_ctx *caller)
     struct check_job job = { final, caller, 0 };
     lt_tls.busy++;
     lt_toolstack_call(check_on_tool_stack, &job);
-    lt_tls.busy--;
+    lt_threads_leave_tool();     /* runs a signal that came meanwhile (signals.c) */
     return job.errors;
 }
 
@@ -319,8 +322,10 @@ static void *check_on_tool_stack(void *arg)
     const struct lt_exit_ctx *self = &here;
 
     struct lt_world world;
-    lt_world_stop(&world, STOP_TIMEOUT_MS);
-    bool caches_released = final && release_libc_caches();
+    lt_world_stop(&world, STOP_TIMEOUT_MS, final);
+    /* Only when no other thread can be inside libc (issue 11 item 2: a
+     * thread that blocks every signal kept using what freeres freed). */
+    bool caches_released = final && world.all_stopped && release_libc_caches();
 
     struct lt_maps maps;
     lt_maps_read(&maps);
@@ -386,6 +391,8 @@ static void *check_on_tool_stack(void *arg)
      * ends them. Otherwise they go on. */
     if (!caches_released)
         lt_world_resume(&world);
+    else
+        lt_world_keep(&world);
     in_check = 0;
     lt_unlock(&check_lock);
     job->errors = errors;
@@ -398,29 +405,84 @@ static void *check_on_tool_stack(void *arg)
  * program must still end with its own status. */
 static void exit_inside_check(void)
 {
-    if (!in_check)
+    pid_t me = (pid_t)syscall(SYS_gettid);
+    pid_t checker = __atomic_load_n(&final_tid, __ATOMIC_ACQUIRE);
+    if (checker && checker != me && getpid() == owner_pid) {
+        /* exit() from two threads at once: the other one is writing the
+         * report (or has), and ends the process; ending it from here would
+         * cut the report short. Wait to be ended with it. */
+        for (;;)
+            syscall(SYS_futex, &final_tid, FUTEX_WAIT_PRIVATE, checker, NULL, NULL, 0);
+    }
+    if (!in_check || checker != me)
         return;
     lt_warn("memory ran out while the report was being written: it is incomplete");
     lt_real._exit(exit_status >= 0 ? exit_status : 0);
+}
+
+static void after_fork_child(void);
+
+/* A process made by clone() without fork() (clone(SIGCHLD), a raw
+ * syscall): no atfork handler ran, but it has memory of its own, so it is a
+ * child like a forked one and gets its own report. A child that shares our
+ * memory (vfork, CLONE_VM) must not touch the parent's state: it is told
+ * apart by kcmp(KCMP_VM); when that cannot be asked, no report. */
+static bool adopt_new_process(void)
+{
+    if (lt_opt.child_silent_after_fork)
+        return false;
+    long same = syscall(SYS_kcmp, getpid(), owner_pid, 1 /* KCMP_VM */, 0, 0);
+    if (same != 1 && same != 2)
+        return false;            /* 0: the same memory; -1: cannot tell */
+    struct lt_exit_ctx ctx = exit_ctx;
+    int status = exit_status, taken = exit_ctx_taken;
+    lt_tls.busy++;
+    after_fork_child();          /* as after fork: locks reset, other threads dead */
+    exit_ctx = ctx;              /* but how it is exiting is its own */
+    exit_status = status;
+    exit_ctx_taken = taken;
+    return getpid() == owner_pid;
 }
 
 /* The final check, once, for the process that owns the tool. Returns the
  * exit status to force (the error exit code), or -1 to keep the program's. */
 static int final_check(void)
 {
-    if (lt_state != LT_STATE_TRACKING || getpid() != owner_pid)
+    if (lt_state != LT_STATE_TRACKING)
         return -1;
-    if (__atomic_exchange_n(&final_done, 1, __ATOMIC_ACQ_REL))
+    if (getpid() != owner_pid && !adopt_new_process())
         return -1;
+    pid_t me = (pid_t)syscall(SYS_gettid);
+    if (__atomic_exchange_n(&final_done, 1, __ATOMIC_ACQ_REL)) {
+        /* Another thread is ending the process with its report (exit or
+         * _exit from two threads at once): ending it from here would cut
+         * that report short. Wait to be ended with it. */
+        pid_t checker;
+        while (!(checker = __atomic_load_n(&final_tid, __ATOMIC_ACQUIRE)))
+            sched_yield();
+        while (checker != me)
+            syscall(SYS_futex, &final_tid, FUTEX_WAIT_PRIVATE, checker, NULL, NULL, 0);
+        return -1;
+    }
+    __atomic_store_n(&final_tid, me, __ATOMIC_RELEASE);
     if (!lt_lsan_exit_check_wanted() || !lt_lsan_checks_wanted())
         return -1;          /* the program turned it off, as LSan lets it */
     uint64_t errors = lt_check(true);
     return errors && lt_opt.error_exitcode ? lt_opt.error_exitcode : -1;
 }
 
+struct fatal_job {
+    int sig, code;
+    uintptr_t addr;
+    void *uc;
+};
+static void *fatal_on_tool_stack(void *arg);
+
 void lt_lifecycle_fatal_signal(int sig, int code, uintptr_t addr, void *uc)
 {
-    if (lt_state != LT_STATE_TRACKING || getpid() != owner_pid)
+    if (lt_state != LT_STATE_TRACKING)
+        return;
+    if (getpid() != owner_pid && !adopt_new_process())
         return;
     /* Dying inside the tool or the allocator (heap corruption caught by
      * glibc, a crash of ours): the table or the heap may be inconsistent and
@@ -433,18 +495,28 @@ void lt_lifecycle_fatal_signal(int sig, int code, uintptr_t addr, void *uc)
         for (;;)
             pause();
     }
+    struct fatal_job job = { sig, code, addr, uc };
+    /* The stack the handler runs on may be a small sigaltstack (Rust's
+     * is 8 KiB) or what is left of an overflowing one. */
+    lt_toolstack_call(fatal_on_tool_stack, &job);
+}
+
+static void *fatal_on_tool_stack(void *arg)
+{
+    struct fatal_job *job = arg;
     lt_tls.busy++;
     if (!__atomic_exchange_n(&exit_ctx_taken, 1, __ATOMIC_ACQ_REL)) {
-        lt_context_regs(uc, exit_ctx.regs, &exit_ctx.sp);   /* from SP: see roots.c */
+        lt_context_regs(job->uc, exit_ctx.regs, &exit_ctx.sp);   /* from SP: see roots.c */
         exit_ctx.tid = (pid_t)syscall(SYS_gettid);
         exit_ctx.valid = true;
     }
-    fatal_stack = lt_depot_capture_context(uc);
-    fatal_signal = sig;
-    fatal_code = code;
-    fatal_addr = addr;
+    fatal_stack = lt_depot_capture_context(job->uc);
+    fatal_signal = job->sig;
+    fatal_code = job->code;
+    fatal_addr = job->addr;
     lt_tls.busy--;
     final_check();
+    return NULL;
 }
 
 int lt_lifecycle_exit_from(int status, uintptr_t sp)

@@ -58,6 +58,9 @@ struct lt_tls {
     struct { void *p; size_t size; uintptr_t fn, ra; } later[16];
     struct lt_thread_rec *thread;  /* this thread's registry record, if registered */
     void *depot_cache;             /* per-thread cache in front of the stack depot */
+    int pending_signal;            /* an asynchronous fatal signal that came while busy: handled on leaving */
+    int pending_code;              /* its si_code */
+    int pending_report;            /* a --report-signal request that came while busy */
 };
 extern __thread struct lt_tls lt_tls __attribute__((tls_model("initial-exec"))) LT_HIDDEN;
 

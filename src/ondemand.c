@@ -1,70 +1,63 @@
-/* ondemand.c — a report on request (see ondemand.h). */
+/* ondemand.c — a report on request (see ondemand.h).
+ *
+ * No thread of the tool's: an extra thread would be visible to the program
+ * (/proc/self/task, unshare(CLONE_NEWUSER) and setns() refuse a
+ * multi-threaded process). The handler runs the check itself, on the tool
+ * stack (lt_check switches to it), with every signal blocked (sa_mask)
+ * but the report signal: a second request arriving meanwhile must land on
+ * this same thread (it is remembered, as inside the tool), not on another
+ * thread, blocked in epoll_wait, which it would interrupt;
+ * when the signal lands while the thread is inside the tool (a tool or
+ * allocator lock may be held) the request is remembered and run when the
+ * thread leaves the tool (threads.c lt_threads_park_self). */
 #include "ondemand.h"
-#include "arena.h"
 #include "interpose.h"
 #include "lifecycle.h"
-#include "lock.h"
-#include <pthread.h>
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 
-#define REPORTER_STACK (8u << 20)
-
-static int requests;        /* futex: bumped by the handler */
+static int report_sig;
 
 static void on_report_signal(int sig)
 {
     (void)sig;
-    __atomic_fetch_add(&requests, 1, __ATOMIC_ACQ_REL);
-    lt_futex_wake(&requests, 1);
+    if (lt_state != LT_STATE_TRACKING || lt_tls.tool_thread)
+        return;
+    if (lt_tls.busy || lt_tls.locked || lt_tls.nopark || lt_tls.pending_report) {
+        lt_tls.pending_report = 1;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        lt_tls.park_pending = 1;
+        return;
+    }
+    int saved = errno;
+    lt_check(false);
+    errno = saved;
 }
 
-static void *reporter(void *arg)
+void lt_ondemand_run_pending(void)
 {
-    (void)arg;
-    int seen = 0;
-    /* This thread is the tool's: its allocations (libdw) pass through. */
-    lt_tls.tool_thread = true;
-    lt_tls.busy++;
-    for (;;) {
-        int now = __atomic_load_n(&requests, __ATOMIC_ACQUIRE);
-        if (now == seen) {
-            lt_futex_wait(&requests, now);
-            continue;
-        }
-        seen = now;
-        if (lt_state != LT_STATE_TRACKING)
-            break;
-        lt_tls.busy--;
-        lt_check(false);
-        lt_tls.busy++;
-    }
-    return NULL;
+    lt_tls.pending_report = 0;
+    if (lt_state != LT_STATE_TRACKING)
+        return;
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, report_sig);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    int saved = errno;
+    lt_check(false);
+    errno = saved;
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 int lt_ondemand_init(int sig)
 {
-    void *stack = lt_arena_alloc(REPORTER_STACK);
-    if (!stack)
-        return -1;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstack(&attr, stack, REPORTER_STACK);
-    pthread_t t;
-    /* Not a thread of the program: not registered, and nothing glibc
-     * allocates for it (its TLS vector) is tracked. */
-    bool was_tool = lt_tls.tool_thread;
-    lt_tls.tool_thread = true;
-    lt_tls.busy++;
-    int rc = lt_real.pthread_create(&t, &attr, reporter, NULL);
-    lt_tls.busy--;
-    lt_tls.tool_thread = was_tool;
-    pthread_attr_destroy(&attr);
-    if (rc != 0)
-        return -1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
+    report_sig = sig;
     sa.sa_handler = on_report_signal;
-    sa.sa_flags = SA_RESTART | SA_ONSTACK;
+    sa.sa_flags = SA_RESTART | SA_ONSTACK | SA_NODEFER;
+    sigfillset(&sa.sa_mask);
+    sigdelset(&sa.sa_mask, sig);
     return lt_sigaction_real(sig, &sa, NULL);
 }

@@ -6,11 +6,27 @@
  * returns the view (SIG_DFL while we stand in), setting SIG_DFL keeps the
  * stand-in, and setting anything else installs it for real (we step
  * aside). glibc's signal() calls its internal __sigaction, so signal() is
- * interposed too; with BSD semantics, as glibc's (SA_RESTART). */
+ * interposed too; with BSD semantics, as glibc's (SA_RESTART).
+ *
+ * An asynchronous signal (si_code <= 0: kill, tgkill, sigqueue, raise)
+ * that lands while the thread is inside the tool (busy: a tool or allocator
+ * lock may be held) is remembered and handled when the thread leaves the
+ * tool (lt_signals_run_pending, from the leave path): the report is written
+ * and the process dies of that signal. A synchronous fault inside the tool
+ * dies without a report (the heap or the table may be inconsistent).
+ *
+ * As PID 1 (a container's entrypoint) the kernel drops every signal whose
+ * action is the default one, unless the kernel itself raises it for a
+ * fault (signal(7), pid_namespaces(7)); a stand-in handler would turn that
+ * dropped SIGTERM into a report and a death. So for PID 1 only the
+ * synchronous fault signals get a stand-in, and one of them sent by a
+ * process is dropped as the kernel would. */
 #include "signals.h"
 #include "interpose.h"
 #include "lifecycle.h"
+#include "threads.h"
 #include <dlfcn.h>
+#include <ucontext.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -20,6 +36,7 @@ static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, 
                              SIGSEGV, SIGPIPE, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2, SIGXCPU,
                              SIGXFSZ, SIGVTALRM, SIGPROF, SIGSYS };
 
+static bool as_init;                       /* we are PID 1 */
 static volatile int standing_in[NSIG];     /* our handler is installed for this signal */
 static struct sigaction view[NSIG];        /* what the program believes is installed */
 
@@ -49,9 +66,49 @@ static void die_of(int sig)
      * instruction, which now meets the default action. */
 }
 
+/* Raised by the kernel for a fault of the instruction stream. */
+static bool synchronous(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS;
+}
+
 static void stand_in(int sig, siginfo_t *info, void *uc)
 {
-    lt_lifecycle_fatal_signal(sig, info ? info->si_code : SI_USER, info ? (uintptr_t)info->si_addr : 0, uc);
+    int code = info ? info->si_code : SI_USER;
+    if (as_init && code <= 0)
+        return;                        /* PID 1: the kernel would have dropped it */
+    if (code <= 0 && (lt_tls.busy || lt_tls.locked || lt_tls.nopark)) {
+        /* Inside the tool: handled when the thread leaves it. */
+        if (!lt_tls.pending_signal) {
+            lt_tls.pending_signal = sig;
+            lt_tls.pending_code = code;
+        }
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        lt_tls.park_pending = 1;
+        return;
+    }
+    lt_lifecycle_fatal_signal(sig, code, info ? (uintptr_t)info->si_addr : 0, uc);
+    die_of(sig);
+}
+
+void lt_signals_run_pending(void)
+{
+    int sig = lt_tls.pending_signal;
+    if (!sig)
+        return;
+    lt_tls.pending_signal = 0;
+    if (!standing_in[sig]) {
+        /* The program took the signal over meanwhile: its handler gets it. */
+        raise(sig);
+        return;
+    }
+    /* As in a handler: nothing else runs on this thread while we report. */
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    ucontext_t uc;
+    getcontext(&uc);
+    lt_lifecycle_fatal_signal(sig, lt_tls.pending_code, 0, &uc);
     die_of(sig);
 }
 
@@ -70,8 +127,11 @@ static int install_stand_in(int sig)
 
 void lt_signals_init(void)
 {
+    as_init = getpid() == 1;
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         int sig = fatal[i];
+        if (as_init && !synchronous(sig))
+            continue;
         struct sigaction cur;
         if (real_sigaction(sig, NULL, &cur) != 0)
             continue;
@@ -94,7 +154,7 @@ LT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
         int rc = real_sigaction(sig, act, old);
         if (rc == 0 && act) {
             view[sig] = *act;
-            if (wants_default(act) && lt_state == LT_STATE_TRACKING)
+            if (wants_default(act) && lt_state == LT_STATE_TRACKING && (!as_init || synchronous(sig)))
                 install_stand_in(sig);      /* back to default: stand in again */
         }
         return rc;
@@ -138,3 +198,7 @@ static __sighandler_t bsd_signal_impl(int sig, __sighandler_t handler)
 
 LT_EXPORT __sighandler_t signal(int sig, __sighandler_t handler) { return bsd_signal_impl(sig, handler); }
 LT_EXPORT __sighandler_t bsd_signal(int sig, __sighandler_t handler) { return bsd_signal_impl(sig, handler); }
+
+/* The tool's alternate signal stack of a thread is not the program's
+ * (threads.c). */
+LT_EXPORT int sigaltstack(const stack_t *ss, stack_t *old) { return lt_threads_sigaltstack(ss, old); }

@@ -15,5 +15,9 @@
 
 /* Installs the stand-in handler on fatal signals left at SIG_DFL. */
 void lt_signals_init(void) LT_HIDDEN;
+/* An asynchronous fatal signal (kill, raise, a CI timeout's SIGTERM) that
+ * arrives while the thread is inside the tool is remembered; when the
+ * thread leaves the tool this writes the report and dies of it. */
+void lt_signals_run_pending(void) LT_HIDDEN;
 
 #endif

@@ -1,7 +1,11 @@
 /* threads.c — the thread registry and stopping the world (see threads.h).
  *
- * Stopping: the checking thread sends a signal to every other task listed
- * in /proc/self/task. The handler records the interrupted registers and
+ * Stopping: first by ptrace from a helper task (ptstop.c), which the
+ * program cannot see. Where ptrace is refused (a debugger or strace holds
+ * the process), the checking thread sends a signal to every other task
+ * listed in /proc/self/task, except those that block it or wait for
+ * signals in sigwait (they would never stop, or take it for their own):
+ * those are known at once, the world is then not `all_stopped`. The handler records the interrupted registers and
  * stack pointer from its ucontext and parks on a futex. A thread that is
  * inside the tool when the signal arrives (lt_tls.busy) only notes the
  * request and parks when it leaves the tool, so no parked thread ever holds
@@ -14,6 +18,10 @@
 #include "depot.h"
 #include "lock.h"
 #include "options.h"
+#include "ptstop.h"
+#include "ondemand.h"
+#include "signals.h"
+#include <stdio.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -108,6 +116,90 @@ static struct lt_thread_rec *register_self(uintptr_t entry_sp)
     return r;
 }
 
+/* ---- an alternate signal stack for threads that have none ------------------
+ * A thread whose stack overflows gets SIGSEGV only if the kernel has a
+ * stack to run the handler on; without one it dies silently. The stand-in
+ * handler (signals.c, SA_ONSTACK) needs little: it switches to the tool
+ * stack at once. Tool memory: never a root, never the program's heap. */
+#define ALTSTACK_SIZE ((size_t)32 << 10)
+
+static long raw_sigaltstack(const stack_t *ss, stack_t *old) { return syscall(SYS_sigaltstack, ss, old); }
+
+static void give_altstack(struct lt_thread_rec *r)
+{
+    stack_t cur;
+    if (raw_sigaltstack(NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE))
+        return;
+    void *p = lt_arena_alloc(ALTSTACK_SIZE);
+    if (!p)
+        return;
+    stack_t ss = { .ss_sp = p, .ss_size = ALTSTACK_SIZE, .ss_flags = 0 };
+    if (raw_sigaltstack(&ss, NULL) == 0)
+        r->altstack = p;
+    else
+        lt_arena_free(p, ALTSTACK_SIZE);
+}
+
+/* Takes the tool's stack away (thread exit, or the program installs its
+ * own) unless the thread runs on it. */
+static void drop_altstack(struct lt_thread_rec *r)
+{
+    if (!r || !r->altstack)
+        return;
+    stack_t cur;
+    if (raw_sigaltstack(NULL, &cur) != 0 || (cur.ss_flags & SS_ONSTACK))
+        return;
+    if (cur.ss_sp == r->altstack && !(cur.ss_flags & SS_DISABLE)) {
+        stack_t off = { .ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE };
+        if (raw_sigaltstack(&off, NULL) != 0)
+            return;
+    }
+    lt_arena_free(r->altstack, ALTSTACK_SIZE);
+    r->altstack = NULL;
+}
+
+int lt_threads_sigaltstack(const void *ssp, void *oldp)
+{
+    const stack_t *ss = ssp;
+    stack_t *old = oldp;
+    struct lt_thread_rec *r = lt_tls.thread;
+    stack_t cur;
+    bool ours = r && r->altstack && raw_sigaltstack(NULL, &cur) == 0 && cur.ss_sp == r->altstack &&
+                !(cur.ss_flags & SS_DISABLE);
+    if (!ours) {
+        long rc = raw_sigaltstack(ss, old);
+        if (rc < 0) {
+            errno = (int)-rc;
+            return -1;
+        }
+        return 0;
+    }
+    if (ss) {
+        if (cur.ss_flags & SS_ONSTACK) {
+            errno = EPERM;                 /* as the kernel says on the active stack */
+            return -1;
+        }
+        long rc = raw_sigaltstack(ss, NULL);
+        if (rc < 0) {
+            errno = (int)-rc;
+            return -1;
+        }
+    }
+    if (old) {
+        /* What it would see without the tool. */
+        old->ss_sp = NULL;
+        old->ss_size = 0;
+        old->ss_flags = SS_DISABLE | (cur.ss_flags & SS_ONSTACK);
+    }
+    if (ss) {
+        lt_tls.busy++;
+        lt_arena_free(r->altstack, ALTSTACK_SIZE);
+        r->altstack = NULL;
+        lt_tls.busy--;
+    }
+    return 0;
+}
+
 /* Runs at thread exit (pthread key destructor: after return, pthread_exit
  * and cancellation alike). */
 static void thread_exit(void *arg)
@@ -120,6 +212,7 @@ static void thread_exit(void *arg)
         ndead++;
     }
     lt_unlock(&registry_lock);
+    drop_altstack(r);
     lt_tls.thread = NULL;
     lt_depot_thread_exit();
     lt_threads_leave_tool();
@@ -176,8 +269,10 @@ static void *trampoline(void *p)
     pending_unlink(p);
     lt_arena_free(p, sizeof b);
     struct lt_thread_rec *r = register_self((uintptr_t)__builtin_frame_address(0));
-    if (r)
+    if (r) {
         pthread_setspecific(exit_key, r);
+        give_altstack(r);
+    }
     lt_threads_leave_tool();
     return b.start(b.arg);
 }
@@ -326,9 +421,13 @@ static void on_stop_signal(int sig, siginfo_t *info, void *uc)
     int saved = errno;
     struct lt_world *w = stopping;
     struct lt_stopped *slot = w ? my_slot(w) : NULL;
+    /* A task made by a raw clone() without a TLS of its own runs on its
+     * creator's lt_tls (whose busy says nothing about this task): it parks
+     * at once. */
+    bool borrowed_tls = lt_tls.thread && lt_tls.thread->tid != my_tid();
     if (!slot || info->si_code != SI_TKILL || info->si_pid != getpid()) {
         forward(sig, info, uc);
-    } else if (lt_tls.busy || lt_tls.nopark) {
+    } else if ((lt_tls.busy || lt_tls.nopark) && !borrowed_tls) {
         lt_tls.park_pending = 1;     /* parks when it leaves the tool */
     } else {
         park(slot, uc);
@@ -338,6 +437,7 @@ static void on_stop_signal(int sig, siginfo_t *info, void *uc)
 
 void lt_threads_leave_tool(void)
 {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (--lt_tls.busy == 0 && !lt_tls.nopark && lt_tls.park_pending) {
         lt_tls.park_pending = 0;
         lt_threads_park_self();
@@ -346,6 +446,12 @@ void lt_threads_leave_tool(void)
 
 void lt_threads_park_self(void)
 {
+    /* Signals that came while the thread was inside the tool (the callers
+     * run this when it leaves: busy is 0). */
+    if (lt_tls.pending_report)
+        lt_ondemand_run_pending();
+    if (lt_tls.pending_signal)
+        lt_signals_run_pending();
     struct lt_world *w = stopping;
     struct lt_stopped *slot = w ? my_slot(w) : NULL;
     if (!slot || slot->acked)
@@ -372,14 +478,15 @@ static void install_handler(void)
     installed = true;
 }
 
-/* Lists the other tasks of the process with getdents64 (opendir would
+/* Lists the other tasks of a process with getdents64 (opendir would
  * allocate). */
-static int list_tasks(pid_t *out, int max)
+int lt_threads_list(pid_t pid, pid_t self, pid_t *out, int max)
 {
-    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    pid_t self = my_tid();
     int n = 0;
     char buf[8192];
     for (;;) {
@@ -399,8 +506,47 @@ static int list_tasks(pid_t *out, int max)
                 out[n++] = tid;
         }
     }
-    close(fd);
+    syscall(SYS_close, fd);
     return n;
+}
+
+static long read_proc(pid_t tid, const char *leaf, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/%s", (int)tid, leaf);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    long n = syscall(SYS_read, fd, buf, size - 1);
+    syscall(SYS_close, fd);
+    if (n >= 0)
+        buf[n] = 0;
+    return n;
+}
+
+/* Does thread `tid` block signal `sig` (/proc/self/task/TID/status,
+ * SigBlk), or wait in sigwait/sigwaitinfo/sigtimedwait (whose set the
+ * kernel unblocks while it waits, so SigBlk does not show it)? Such a
+ * thread cannot be stopped by the signal, and one in sigwait() would take
+ * it for its own: it is not sent. */
+static bool blocks_signal(pid_t tid, int sig)
+{
+    char buf[2048], want[16];
+    int k = snprintf(want, sizeof want, "%d ", (int)SYS_rt_sigtimedwait);
+    if (read_proc(tid, "syscall", buf, 64) > 0 && strncmp(buf, want, (size_t)k) == 0)
+        return true;
+    if (read_proc(tid, "status", buf, sizeof buf) <= 0)
+        return false;
+    const char *p = strstr(buf, "SigBlk:");
+    if (!p)
+        return false;
+    p += 7;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    unsigned long long mask = 0;
+    for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+        mask = mask * 16 + (unsigned)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+    return (mask >> (sig - 1)) & 1;
 }
 
 static long remaining_ms(const struct timespec *deadline)
@@ -410,18 +556,21 @@ static long remaining_ms(const struct timespec *deadline)
     return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-int lt_world_stop(struct lt_world *w, int timeout_ms)
+int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
 {
-    enum { MAXTASKS = 65536 };
+    enum { MAXTASKS = 65536, SPARE = 256 };
     memset(w, 0, sizeof *w);
+    w->all_stopped = true;
     static pid_t tids[MAXTASKS];
-    int n = list_tasks(tids, MAXTASKS);
-    if (n == 0)
-        return 0;
-    w->bytes = (size_t)n * sizeof *w->v;
+    int n = lt_threads_list(getpid(), my_tid(), tids, MAXTASKS);
+    w->cap = n + SPARE;
+    w->bytes = (size_t)w->cap * sizeof *w->v;
     w->v = lt_arena_alloc(w->bytes);
-    if (!w->v)
+    if (!w->v) {
+        w->all_stopped = n == 0;
         return -1;
+    }
+    memset(w->v, 0, w->bytes);
     w->n = n;
     lt_lock(&registry_lock);
     for (int i = 0; i < n; i++) {
@@ -435,8 +584,16 @@ int lt_world_stop(struct lt_world *w, int timeout_ms)
     install_handler();
     __atomic_store_n(&acks, 0, __ATOMIC_RELEASE);
     stopping = w;
+    /* First choice: ptrace, which the program cannot see (ptstop.c). The
+     * tracer also finds threads created meanwhile. */
+    if (lt_ptstop_stop(w, final, timeout_ms) == 0)
+        return 0;
     int expected = 0;
     for (int i = 0; i < n; i++) {
+        if (blocks_signal(w->v[i].tid, stop_sig)) {
+            w->all_stopped = false;        /* known at once: it will not stop */
+            continue;
+        }
         if (syscall(SYS_tgkill, getpid(), w->v[i].tid, stop_sig) == 0)
             expected++;
         else
@@ -460,7 +617,16 @@ int lt_world_stop(struct lt_world *w, int timeout_ms)
         struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
         syscall(SYS_futex, &acks, FUTEX_WAIT_PRIVATE, got, &ts, NULL, 0);
     }
+    for (int i = 0; i < n; i++)
+        if (__atomic_load_n(&w->v[i].acked, __ATOMIC_ACQUIRE) == 0)
+            w->all_stopped = false;
     return 0;
+}
+
+void lt_world_keep(struct lt_world *w)
+{
+    (void)w;
+    stopping = NULL;     /* w dies with the check's frame; the threads stay where they are */
 }
 
 void lt_world_resume(struct lt_world *w)
@@ -468,6 +634,7 @@ void lt_world_resume(struct lt_world *w)
     stopping = NULL;
     __atomic_fetch_add(&release_gen, 1, __ATOMIC_ACQ_REL);
     lt_futex_wake(&release_gen, 1 << 30);
+    lt_ptstop_resume(w);
     if (w->v)
         lt_arena_free(w->v, w->bytes);
     w->v = NULL;

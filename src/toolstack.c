@@ -13,6 +13,10 @@
 
 #define TOOLSTACK_SIZE ((size_t)4 << 20)
 #define GUARD_SIZE ((size_t)64 << 10)
+/* A second, small stack below the first (its own guard below it) for a
+ * helper task that shares the address space (ptstop.c's tracer). */
+#define AUX_SIZE ((size_t)128 << 10)
+#define RESERVED (GUARD_SIZE + AUX_SIZE + GUARD_SIZE + TOOLSTACK_SIZE)
 
 static uintptr_t stack_lo, stack_hi;     /* [lo, hi): guard + stack */
 static lt_lock_t stack_lock = LT_LOCK_INIT;
@@ -22,16 +26,16 @@ void lt_toolstack_init(void)
 {
     if (stack_hi)
         return;
-    void *p = mmap(NULL, TOOLSTACK_SIZE + GUARD_SIZE, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p = mmap(NULL, RESERVED, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return;
-    if (mprotect((char *)p + GUARD_SIZE, TOOLSTACK_SIZE, PROT_READ | PROT_WRITE) != 0) {
-        munmap(p, TOOLSTACK_SIZE + GUARD_SIZE);
+    if (mprotect((char *)p + GUARD_SIZE, AUX_SIZE, PROT_READ | PROT_WRITE) != 0 ||
+        mprotect((char *)p + RESERVED - TOOLSTACK_SIZE, TOOLSTACK_SIZE, PROT_READ | PROT_WRITE) != 0) {
+        munmap(p, RESERVED);
         return;
     }
     stack_lo = (uintptr_t)p;
-    __atomic_store_n(&stack_hi, (uintptr_t)p + GUARD_SIZE + TOOLSTACK_SIZE, __ATOMIC_RELEASE);
+    __atomic_store_n(&stack_hi, (uintptr_t)p + RESERVED, __ATOMIC_RELEASE);
 }
 
 void lt_toolstack_range(uintptr_t *lo, uintptr_t *hi)
@@ -41,6 +45,19 @@ void lt_toolstack_range(uintptr_t *lo, uintptr_t *hi)
 }
 
 uintptr_t lt_toolstack_caller_sp(void) { return caller_sp; }
+
+uintptr_t lt_toolstack_aux_top(void)
+{
+    if (!__atomic_load_n(&stack_hi, __ATOMIC_ACQUIRE))
+        return 0;
+    return (stack_lo + GUARD_SIZE + AUX_SIZE) & ~(uintptr_t)15;
+}
+
+bool lt_toolstack_on(void)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    return sp >= stack_lo && sp < stack_hi;
+}
 
 void lt_toolstack_reset_child(void) { lt_lock_reset(&stack_lock); }
 

@@ -24,6 +24,14 @@ void lt_toolstack_range(uintptr_t *lo, uintptr_t *hi) LT_HIDDEN;
  * the tool stack (valid only on the tool stack), or 0. */
 uintptr_t lt_toolstack_caller_sp(void) LT_HIDDEN;
 
+/* The top of a second, small (128 KiB) tool stack for one helper task
+ * sharing the address space (the ptrace stopper), or 0. Same range, same
+ * exclusion from the roots; its user serialises itself. */
+uintptr_t lt_toolstack_aux_top(void) LT_HIDDEN;
+
+/* Whether the calling code runs on the (main) tool stack. */
+bool lt_toolstack_on(void) LT_HIDDEN;
+
 /* fork: the child has one thread, which may be the one holding it. */
 void lt_toolstack_reset_child(void) LT_HIDDEN;
 #endif
