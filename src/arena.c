@@ -304,6 +304,13 @@ int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max)
 size_t lt_arena_committed(void) { return A.committed_bytes; }
 bool lt_arena_exhausted(void) { return A.exhausted; }
 
+void lt_arena_retry(void)
+{
+    arena_lock();
+    A.exhausted = false;
+    arena_unlock();
+}
+
 bool lt_arena_headroom(size_t size)
 {
     bool ok = false;
