@@ -50,6 +50,7 @@ static struct {
     size_t committed_bytes;
     bool warned;
     bool exhausted;          /* a reservation failed: do not retry on every call */
+    unsigned retries;        /* requests refused since, to retry now and then */
     int limited;             /* 0 unknown, 1 RLIMIT_AS is finite, -1 it is not */
 } A = { .lock = LT_LOCK_INIT };
 
@@ -73,7 +74,13 @@ static unsigned size_class(size_t size, size_t *rounded)
  * limited (RLIMIT_AS, small VM). Caller holds the lock. */
 static struct region *reserve_region(size_t at_least)
 {
-    if (A.nregions == LT_ARENA_MAX_REGIONS || A.exhausted)
+    if (A.nregions == LT_ARENA_MAX_REGIONS)
+        return NULL;
+    /* After a failure, only every 256th request tries again: a failing
+     * mmap on every allocation would be slow, but memory the program gives
+     * back must serve the tool again rather than stop tracking for good
+     * (issue 11, item 9; the blocks missed meanwhile are counted, coverage.h). */
+    if (A.exhausted && (++A.retries & 255) != 0)
         return NULL;
     /* Under RLIMIT_AS even a PROT_NONE reservation counts against the
      * program's limit: reserve only what is about to be used. */
@@ -90,6 +97,7 @@ static struct region *reserve_region(size_t at_least)
         if (p == MAP_FAILED)
             continue;
         struct region *r = &A.r[A.nregions++];
+        A.exhausted = false;
         r->lo = r->bump = r->committed = (uintptr_t)p;
         r->hi = (uintptr_t)p + size;
         return r;
@@ -135,7 +143,7 @@ static void out_of_memory(size_t size)
     if (!A.warned) {
         A.warned = true;
         lt_warn("cannot map memory for the tool's own use (%zu bytes): "
-                "further blocks are not tracked", size);
+                "blocks are not tracked until memory is available again", size);
     }
 }
 
@@ -303,6 +311,13 @@ int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max)
 
 size_t lt_arena_committed(void) { return A.committed_bytes; }
 bool lt_arena_exhausted(void) { return A.exhausted; }
+
+void lt_arena_retry(void)
+{
+    arena_lock();
+    A.exhausted = false;
+    arena_unlock();
+}
 
 bool lt_arena_headroom(size_t size)
 {

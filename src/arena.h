@@ -25,6 +25,9 @@ bool lt_arena_contains(uintptr_t p) LT_HIDDEN;
 int lt_arena_ranges(uintptr_t *lo, uintptr_t *hi, int max) LT_HIDDEN;
 /* True once a reservation has failed: the tool is short of memory. */
 bool lt_arena_exhausted(void) LT_HIDDEN;
+/* Lets the next allocation try to reserve address space again (the check
+ * starts with it: the program may have given memory back since). */
+void lt_arena_retry(void) LT_HIDDEN;
 /* Makes sure `size` more bytes can be had (reserving address space if
  * needed, committing nothing); false if that is impossible. */
 bool lt_arena_headroom(size_t size) LT_HIDDEN;

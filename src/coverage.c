@@ -40,9 +40,21 @@ void lt_coverage_get(struct lt_coverage *c)
     c->n = 0;
     c->incomplete = false;
     uint64_t n = lt_coverage_dropped_count();
-    if (n)
-        add(c, true, "WARNING: leaktrace ran out of memory; %llu allocation%s not tracked; "
-            "this report is incomplete", (unsigned long long)n, n == 1 ? " was" : "s were");
+    if (n) {
+        char num[32], *e = num + sizeof num;       /* 1,234,567 as the report writes numbers */
+        *--e = '\0';
+        int digits = 0;
+        uint64_t v = n;
+        do {
+            if (digits && digits % 3 == 0)
+                *--e = ',';
+            *--e = (char)('0' + v % 10);
+            v /= 10;
+            digits++;
+        } while (v);
+        add(c, true, "WARNING: leaktrace ran out of memory; %s allocation%s not tracked; "
+            "this report is incomplete", e, n == 1 ? " was" : "s were");
+    }
     bool used = __atomic_load_n(&libc_used, __ATOMIC_RELAXED);
     if (lt_nextalloc.owner == LT_OWNER_PROGRAM && !used)
         add(c, true, "WARNING: malloc is defined by the program itself; its blocks are not "

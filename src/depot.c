@@ -163,12 +163,16 @@ static int walk_frame_pointers(void **buf, int max)
     return n;
 }
 
+/* The capture runs on the program's stack, in every malloc: its buffer is
+ * sized to --num-callers (issue 11, item 3: the allocation path must fit in
+ * a few KiB, e.g. on a PTHREAD_STACK_MIN thread), and the frames are
+ * compacted in place rather than copied to a second array. */
 LT_NOINLINE uint32_t lt_depot_capture(void)
 {
-    void *buf[LT_MAX_CALLERS + EXTRA_FRAMES + 1];
     int want = lt_opt.num_callers + EXTRA_FRAMES + 1;
-    if (want > (int)(sizeof buf / sizeof buf[0]))
-        want = (int)(sizeof buf / sizeof buf[0]);
+    if (want < 2 || want > LT_MAX_CALLERS + EXTRA_FRAMES + 1)
+        want = LT_MAX_CALLERS + EXTRA_FRAMES + 1;
+    void *buf[want];
     /* libunwind may call read()/write()/msync(), cancellation points: the
      * thread is busy here, so interpose.c makes them raw system calls. */
     int n;
@@ -183,7 +187,7 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
     /* buf[0] is in this function; buf[1] in the exported allocation
      * function the program called: frame 0. Later frames inside the tool
      * (the main and thread trampolines) are dropped. */
-    uintptr_t ips[LT_MAX_CALLERS];
+    uintptr_t *ips = (uintptr_t *)buf;         /* ips[depth] is written only after buf[i >= depth + 1] was read */
     uint32_t depth = 0, max = (uint32_t)lt_opt.num_callers;
     ips[depth++] = (uintptr_t)buf[1];
     for (int i = 2; i < n && depth < max; i++) {
@@ -198,8 +202,10 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
 uint32_t lt_depot_capture_context(void *ucontext)
 {
     unw_cursor_t c;
-    uintptr_t ips[LT_MAX_CALLERS];
     uint32_t depth = 0, max = (uint32_t)lt_opt.num_callers;
+    if (max < 1 || max > LT_MAX_CALLERS)
+        max = LT_MAX_CALLERS;
+    uintptr_t ips[max];                        /* sized to --num-callers, as above */
     if (unw_init_local2(&c, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) != 0)
         return 0;
     do {

@@ -671,10 +671,20 @@ LT_EXPORT void __libc_free(void *p)
 }
 
 /* ---- C++ operators -------------------------------------------------------
- * Mangled names (Itanium C++ ABI). On allocation failure the real operator
- * (libstdc++'s, found lazily) is called so the new-handler loop and
- * std::bad_alloc behave exactly as without the tool; this file is built with
- * -fexceptions so the guard is released if it throws. */
+ * Mangled names (Itanium C++ ABI). On allocation failure they do what ISO
+ * C++ [new.delete.single] requires of the replaceable operators (issue 11,
+ * item 10): call the installed new_handler (std::get_new_handler) and try
+ * again, in a loop; with none installed, the throwing forms throw
+ * std::bad_alloc (libstdc++'s std::__throw_bad_alloc) and the nothrow forms
+ * return NULL. Each retry is an ordinary tracked allocation, made with no
+ * guard held: the handler is the program's code (it may free memory,
+ * allocate, or throw), and an exception must cross no tool state. The
+ * nothrow forms leave a handler loop to libstdc++'s own nothrow operator,
+ * which calls the throwing one (ours) and catches (GCC >= 9, new_opnt.cc).
+ * Only a call made while the thread is inside the tool keeps the old
+ * path: the real operator under the guard.
+ * The operators' bodies are alike: no_icf keeps the compiler from folding
+ * operator new and new[] into one symbol (frame 0 must name the one called). */
 
 typedef void *(*new_fn)(size_t);
 typedef void *(*new_align_fn)(size_t, size_t);
@@ -767,68 +777,152 @@ static inline void *op_aligned(size_t size, size_t al)
     return p;
 }
 
+#if defined(__has_attribute)
+#if __has_attribute(no_icf)
+#define LT_NO_ICF __attribute__((no_icf))
+#endif
+#endif
+#ifndef LT_NO_ICF
+#define LT_NO_ICF
+#endif
+
+typedef void (*new_handler_fn)(void);
+static new_handler_fn (*get_new_handler_fn)(void);
+static void (*throw_bad_alloc_fn)(void) __attribute__((noreturn));
+
+/* The C++ runtime's std::get_new_handler and std::__throw_bad_alloc (the
+ * program's libstdc++, loaded since it calls operator new); false when
+ * there is none that the tool can use. */
+static bool cxx_runtime(void)
+{
+    if (!__atomic_load_n(&throw_bad_alloc_fn, __ATOMIC_ACQUIRE)) {
+        get_new_handler_fn = (new_handler_fn (*)(void))dlsym(RTLD_DEFAULT, "_ZSt15get_new_handlerv");
+        void *t = dlsym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv");
+        if (!get_new_handler_fn || !t)
+            return false;
+        __atomic_store_n((void **)&throw_bad_alloc_fn, t, __ATOMIC_RELEASE);
+    }
+    return true;
+}
+
+/* After a failed attempt of a throwing operator: calls the new_handler
+ * (the caller then tries again) or throws std::bad_alloc. */
+static LT_NOINLINE void new_failed(void)
+{
+    new_handler_fn h = get_new_handler_fn();
+    if (!h)
+        throw_bad_alloc_fn();
+    h();
+}
+
+/* After a failed attempt of a nothrow operator: true if a new_handler is
+ * installed (the real nothrow operator must run the loop), else NULL is the
+ * answer. */
+static bool nothrow_has_handler(void)
+{
+    return get_new_handler_fn() != NULL;
+}
+
 #define DEFINE_NEW(mangled)                                                 \
-    LT_EXPORT void *mangled(size_t size)                                    \
+    LT_EXPORT LT_NO_ICF void *mangled(size_t size)                          \
     {                                                                       \
         ensure_started();                                                   \
-        if (!tracking()) {                                                  \
-            void *q = untracked_malloc(size ? size : 1);                    \
-            return q ? q : fail_plain(#mangled, size);                      \
+        for (;;) {                                                          \
+            void *p;                                                        \
+            if (!tracking()) {                                              \
+                p = untracked_malloc(size ? size : 1);                      \
+            } else {                                                        \
+                ENTER();                                                    \
+                p = op_malloc(size);                                        \
+                if (p)                                                      \
+                    RECORD(p, size);                                        \
+                LEAVE();                                                    \
+            }                                                               \
+            if (p)                                                          \
+                return p;                                                   \
+            if (lt_tls.busy)                                                \
+                return fail_plain(#mangled, size);                          \
+            if (!cxx_runtime()) {   /* another C++ runtime: its operator */ \
+                new_fn f_ = (new_fn)real_cxx(#mangled);                     \
+                return f_ ? f_(size) : NULL;                                \
+            }                                                               \
+            new_failed();                                                   \
         }                                                                   \
-        ENTER();                                                            \
-        void *p = op_malloc(size);                                          \
-        if (p)                                                              \
-            RECORD(p, size);                                                \
-        LEAVE();                                                            \
-        return p ? p : fail_plain(#mangled, size);                          \
     }
 
 #define DEFINE_NEW_NOTHROW(mangled)                                         \
-    LT_EXPORT void *mangled(size_t size, const void *nt)                    \
+    LT_EXPORT LT_NO_ICF void *mangled(size_t size, const void *nt)          \
     {                                                                       \
         ensure_started();                                                   \
+        void *p;                                                            \
         if (!tracking()) {                                                  \
-            void *q = untracked_malloc(size ? size : 1);                    \
-            return q ? q : fail_nothrow(#mangled, size, nt);                \
+            p = untracked_malloc(size ? size : 1);                          \
+        } else {                                                            \
+            ENTER();                                                        \
+            p = op_malloc(size);                                            \
+            if (p)                                                          \
+                RECORD(p, size);                                            \
+            LEAVE();                                                        \
         }                                                                   \
-        ENTER();                                                            \
-        void *p = op_malloc(size);                                          \
         if (p)                                                              \
-            RECORD(p, size);                                                \
-        LEAVE();                                                            \
-        return p ? p : fail_nothrow(#mangled, size, nt);                    \
+            return p;                                                       \
+        if (lt_tls.busy)                                                    \
+            return fail_nothrow(#mangled, size, nt);                        \
+        if (!cxx_runtime() || !nothrow_has_handler())                       \
+            return NULL;                                                    \
+        new_nothrow_fn f = (new_nothrow_fn)real_cxx(#mangled);              \
+        return f ? f(size, nt) : NULL;                                      \
     }
 
 #define DEFINE_NEW_ALIGN(mangled)                                           \
-    LT_EXPORT void *mangled(size_t size, size_t al)                         \
+    LT_EXPORT LT_NO_ICF void *mangled(size_t size, size_t al)               \
     {                                                                       \
         ensure_started();                                                   \
-        if (!tracking()) {                                                  \
-            void *q = op_aligned(size, al);                                 \
-            return q ? q : fail_align(#mangled, size, al);                  \
+        for (;;) {                                                          \
+            void *p;                                                        \
+            if (!tracking()) {                                              \
+                p = op_aligned(size, al);                                   \
+            } else {                                                        \
+                ENTER();                                                    \
+                p = op_aligned(size, al);                                   \
+                if (p)                                                      \
+                    RECORD(p, size);                                        \
+                LEAVE();                                                    \
+            }                                                               \
+            if (p)                                                          \
+                return p;                                                   \
+            if (lt_tls.busy)                                                \
+                return fail_align(#mangled, size, al);                      \
+            if (!cxx_runtime()) {                                           \
+                new_align_fn f_ = (new_align_fn)real_cxx(#mangled);         \
+                return f_ ? f_(size, al) : NULL;                            \
+            }                                                               \
+            new_failed();                                                   \
         }                                                                   \
-        ENTER();                                                            \
-        void *p = op_aligned(size, al);                                     \
-        if (p)                                                              \
-            RECORD(p, size);                                                \
-        LEAVE();                                                            \
-        return p ? p : fail_align(#mangled, size, al);                      \
     }
 
 #define DEFINE_NEW_ALIGN_NOTHROW(mangled)                                   \
-    LT_EXPORT void *mangled(size_t size, size_t al, const void *nt)         \
+    LT_EXPORT LT_NO_ICF void *mangled(size_t size, size_t al, const void *nt) \
     {                                                                       \
         ensure_started();                                                   \
+        void *p;                                                            \
         if (!tracking()) {                                                  \
-            void *q = op_aligned(size, al);                                 \
-            return q ? q : fail_align_nothrow(#mangled, size, al, nt);      \
+            p = op_aligned(size, al);                                       \
+        } else {                                                            \
+            ENTER();                                                        \
+            p = op_aligned(size, al);                                       \
+            if (p)                                                          \
+                RECORD(p, size);                                            \
+            LEAVE();                                                        \
         }                                                                   \
-        ENTER();                                                            \
-        void *p = op_aligned(size, al);                                     \
         if (p)                                                              \
-            RECORD(p, size);                                                \
-        LEAVE();                                                            \
-        return p ? p : fail_align_nothrow(#mangled, size, al, nt);          \
+            return p;                                                       \
+        if (lt_tls.busy)                                                    \
+            return fail_align_nothrow(#mangled, size, al, nt);              \
+        if (!cxx_runtime() || !nothrow_has_handler())                       \
+            return NULL;                                                    \
+        new_align_nothrow_fn f = (new_align_nothrow_fn)real_cxx(#mangled);  \
+        return f ? f(size, al, nt) : NULL;                                  \
     }
 
 DEFINE_NEW(_Znwm)                                   /* operator new(unsigned long) */

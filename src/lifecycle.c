@@ -297,6 +297,15 @@ struct check_job {
 
 static void *check_on_tool_stack(void *arg);
 
+/* Without a report, at least what the check could not see (coverage.h). */
+static void warn_coverage(void)
+{
+    struct lt_coverage cov;
+    lt_coverage_get(&cov);
+    for (int i = 0; i < cov.n; i++)
+        lt_warn("%s", cov.text[i]);
+}
+
 uint64_t lt_check(bool final) { return lt_check_from(final, NULL); }
 
 /* Runs on the tool stack (toolstack.h): nothing of the check is left on
@@ -321,6 +330,10 @@ static void *check_on_tool_stack(void *arg)
     checking_thread_context(job->caller, &here);
     const struct lt_exit_ctx *self = &here;
 
+    /* The tool's memory may have run out while the program ran; the
+     * address space it has given back since can serve the check. */
+    if (lt_arena_exhausted())
+        lt_arena_retry();
     struct lt_world world;
     lt_world_stop(&world, STOP_TIMEOUT_MS, final);
     /* Only when no other thread can be inside libc (issue 11 item 2: a
@@ -352,6 +365,7 @@ static void *check_on_tool_stack(void *arg)
         struct lt_records recs;
         if (lt_records_build(&recs, &scan, &lt_opt) != 0) {
             lt_warn("not enough memory for the leak records: no report");
+            warn_coverage();
             errors = 1;           /* an unchecked heap never passes as clean (coverage.h) */
         } else {
             struct lt_coverage cov;
@@ -377,6 +391,7 @@ static void *check_on_tool_stack(void *arg)
         lt_scan_fini(&scan);
     } else {
         lt_warn("not enough memory for the leak check: no report");
+        warn_coverage();
         errors = 1;
     }
     if (blocks)
