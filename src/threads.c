@@ -577,13 +577,14 @@ int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
     }
     lt_unlock(&registry_lock);
 
-    install_handler();
     __atomic_store_n(&acks, 0, __ATOMIC_RELEASE);
     stopping = w;
     /* First choice: ptrace, which the program cannot see (ptstop.c). The
-     * tracer also finds threads created meanwhile. */
+     * tracer also finds threads created meanwhile. The stop signal's
+     * handler is installed only when it is first needed. */
     if (lt_ptstop_stop(w, final, timeout_ms) == 0)
         return 0;
+    install_handler();
     int expected = 0;
     for (int i = 0; i < n; i++) {
         if (blocks_signal(w->v[i].tid, stop_sig)) {
