@@ -194,7 +194,7 @@ static bool gone(pid_t pid, pid_t tid)
 {
     char buf[512];
     if (read_task_file(pid, tid, "stat", buf, sizeof buf) <= 0)
-        return true;
+        return false;       /* unknown (no /proc): ptrace's refusal stands */
     const char *p = buf + strlen(buf);
     while (p > buf && *p != ')')
         p--;

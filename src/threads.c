@@ -486,7 +486,7 @@ int lt_threads_list(pid_t pid, pid_t self, pid_t *out, int max)
     snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
     int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
+        return -1;
     int n = 0;
     char buf[8192];
     for (;;) {
@@ -563,11 +563,22 @@ int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
     w->all_stopped = true;
     static pid_t tids[MAXTASKS];
     int n = lt_threads_list(getpid(), my_tid(), tids, MAXTASKS);
+    if (n < 0) {
+        /* No /proc (a bare container): the threads we know of; others may
+         * exist, so libc's state is not to be touched. */
+        n = 0;
+        w->all_stopped = false;
+        lt_lock(&registry_lock);
+        for (struct lt_thread_rec *r = registry; r && n < MAXTASKS; r = r->next)
+            if (r->state == LT_THREAD_LIVE && r->tid != my_tid())
+                tids[n++] = r->tid;
+        lt_unlock(&registry_lock);
+    }
     w->cap = n + SPARE;
     w->bytes = (size_t)w->cap * sizeof *w->v;
     w->v = lt_arena_alloc(w->bytes);
     if (!w->v) {
-        w->all_stopped = n == 0;
+        w->all_stopped = w->all_stopped && n == 0;
         return -1;
     }
     memset(w->v, 0, w->bytes);
@@ -581,13 +592,14 @@ int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
     }
     lt_unlock(&registry_lock);
 
-    install_handler();
     __atomic_store_n(&acks, 0, __ATOMIC_RELEASE);
     stopping = w;
     /* First choice: ptrace, which the program cannot see (ptstop.c). The
-     * tracer also finds threads created meanwhile. */
+     * tracer also finds threads created meanwhile. The stop signal's
+     * handler is installed only when it is first needed. */
     if (lt_ptstop_stop(w, final, timeout_ms) == 0)
         return 0;
+    install_handler();
     int expected = 0;
     for (int i = 0; i < n; i++) {
         if (blocks_signal(w->v[i].tid, stop_sig)) {

@@ -80,7 +80,7 @@ void lt_world_resume(struct lt_world *w) LT_HIDDEN;
  * __libc_freeres: they must never run again); forgets w. */
 void lt_world_keep(struct lt_world *w) LT_HIDDEN;
 /* Lists the other tasks of process `pid` (the caller's tid excluded when
- * `self` is set); raw getdents64, no allocation. */
+ * `self` is set); raw getdents64, no allocation. -1 if /proc cannot be read. */
 int lt_threads_list(pid_t pid, pid_t self, pid_t *out, int max) LT_HIDDEN;
 /* Parks the calling thread if a stop asked for it (it was inside the tool
  * when the signal came). */

@@ -6,8 +6,13 @@
  *           select, epoll_wait and sigwaitinfo and two threads that block
  *           every signal hammer malloc and localtime; then it wakes them and
  *           each prints what its call returned (EINTR must never show).
- *   signal  the same, but main waits for N SIGUSR2 (--report-signal) from
- *           outside; it prints "ready" first and runs an allocation loop.
+ *   signal  the same, but the reports come from SIGUSR2 (--report-signal)
+ *           sent from outside; main prints "ready" and runs an allocation
+ *           loop until the file argv[3] exists. The waiting threads block
+ *           SIGUSR2, as a server keeps such signals off its I/O threads: the
+ *           kernel may hand a process signal to any thread that does not
+ *           block it, and its handler makes poll() fail with EINTR
+ *           (signal(7)); the stops of the checks themselves must not.
  *   exit    main calls exit(0) with all of them still running (the final
  *           check must neither crash nor wait, nor run __libc_freeres under
  *           a thread that could not be stopped).
@@ -60,9 +65,22 @@ static void say(const char *what, int r, int err)
     fflush(stdout);
 }
 
+static int block_usr2;
+
+static void keep_usr2_off(void)
+{
+    if (block_usr2) {
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, SIGUSR2);
+        pthread_sigmask(SIG_BLOCK, &s, 0);
+    }
+}
+
 static void *tpoll(void *a)
 {
     (void)a;
+    keep_usr2_off();
     struct pollfd p = { pfd[0], POLLIN, 0 };
     int r = poll(&p, 1, -1);
     say("poll", r, errno);
@@ -72,6 +90,7 @@ static void *tpoll(void *a)
 static void *tepoll(void *a)
 {
     (void)a;
+    keep_usr2_off();
     int e = epoll_create1(0);
     struct epoll_event ev = { .events = EPOLLIN };
     epoll_ctl(e, EPOLL_CTL_ADD, pfd[0], &ev);
@@ -83,6 +102,7 @@ static void *tepoll(void *a)
 static void *tselect(void *a)
 {
     (void)a;
+    keep_usr2_off();
     fd_set s;
     FD_ZERO(&s);
     FD_SET(pfd[0], &s);
@@ -131,6 +151,7 @@ int main(int argc, char **argv)
     if (pipe(pfd) != 0)
         return 99;
     kept = malloc(24);
+    block_usr2 = strcmp(mode, "signal") == 0;
     if (strcmp(mode, "seccomp-eperm") == 0)
         deny_ptrace(SECCOMP_RET_ERRNO | 1 /* EPERM */);
     if (strcmp(mode, "seccomp-kill") == 0)
