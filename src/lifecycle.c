@@ -580,10 +580,31 @@ static void note_exit_status(int status)
                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* exit() or quick_exit() from a second thread while a first one runs the
+ * exit handlers: glibc lets the second walk the (by then empty) handler
+ * list and call its internal _exit at once, which would end the process in
+ * the middle of the first thread's report. Either thread's status is a
+ * valid outcome (C11 7.22.4.4: calling exit more than once is undefined;
+ * glibc ends with whichever gets there), so the second waits to be ended
+ * with the first. exit() again from the same thread (from an atexit
+ * handler) goes on as glibc allows. */
+static pid_t exiting_tid;
+
+static void one_exiting_thread(void)
+{
+    pid_t me = (pid_t)syscall(SYS_gettid), first = 0;
+    if (__atomic_compare_exchange_n(&exiting_tid, &first, me, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE) || first == me || getpid() != owner_pid)
+        return;
+    for (;;)
+        pause();
+}
+
 /* exit(): the report is written by final_check_atexit, after the
  * program's own atexit handlers and destructors. */
 LT_HIDDEN __attribute__((noreturn, used)) void lt_exit_entry(int status, uintptr_t sp, const uintptr_t *saved)
 {
+    one_exiting_thread();
     take_exit_context(sp, saved);
     note_exit_status(status);
     if (!lt_real.exit)
@@ -604,6 +625,7 @@ LT_HIDDEN __attribute__((noreturn, used)) void lt_exit_now_entry(int status, uin
 
 LT_HIDDEN __attribute__((noreturn, used)) void lt_quick_exit_entry(int status, uintptr_t sp, const uintptr_t *saved)
 {
+    one_exiting_thread();
     take_exit_context(sp, saved);
     note_exit_status(status);
     if (!lt_real.quick_exit)
@@ -690,6 +712,7 @@ static void after_fork_parent(void)
 
 static void after_fork_child(void)
 {
+    exiting_tid = 0;
     lt_toolstack_reset_child();
     lt_arena_reset_child();
     lt_threads_reset_child();
