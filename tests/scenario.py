@@ -89,6 +89,10 @@ starts with `// EXPECT` but names no key below is an error (typo guard).
         with EXPECT-ANY (the shim is then not held to valgrind's numbers).
         Skipped, with a notice, when valgrind is not installed.
   // NONDETERMINISTIC-OUTPUT  do not compare stdout with a plain run
+  // EXPECT-NO-REPORT        the shim must write no leak report at all (the
+                             program turned checking off, e.g. LSan's
+                             detect_leaks=0); no EXPECT or ORACLE lines
+In OPTIONS, {srcdir} stands for the scenario's folder.
 
 Build and variants (tests/CMakeLists.txt builds every scenario four times:
 gcc and clang-14, each at -O0 and -O2, tests `scenario.NAME.gcc-O0` etc.;
@@ -159,7 +163,7 @@ LOC_TAIL = re.compile(r"^(?:in .*|[^ ()]+:\d+)$")
 
 KNOWN_KEYS = {"EXPECT", "EXPECT-ANY", "EXPECT-EXIT", "PLAIN-EXIT", "ARGS", "OPTIONS", "LAUNCH",
               "LOG-FILE", "PROCESSES", "EXPECT-RECORD", "EXPECT-LINE", "ORACLE",
-              "NONDETERMINISTIC-OUTPUT", "KNOWN-FAIL", "CFLAGS", "LIBS", "VARIANTS",
+              "NONDETERMINISTIC-OUTPUT", "EXPECT-NO-REPORT", "KNOWN-FAIL", "CFLAGS", "LIBS", "VARIANTS",
               "BUILD-DSO"}
 # The four builds of every scenario (tests/CMakeLists.txt): compiler family
 # and optimisation level. Most of the stale-word defects show in only one.
@@ -323,6 +327,7 @@ class Scenario:
         self.lines = []
         self.oracle = None      # None or [extra valgrind args]
         self.nondeterministic = False
+        self.no_report = False
         self.known_fail = []    # [([variant pattern...], reason)]
         self.cflags = []
         self.libs = []
@@ -395,65 +400,17 @@ class Scenario:
                 continue
             key, val = m.group(1), (m.group(2) or "")
             where = f"{self.path}:{no}"
-            if key not in KNOWN_KEYS:
-                if key.startswith("EXPECT"):
-                    raise ScenarioError(f"{where}: unknown directive {key}")
-                continue
-            if key == "EXPECT":
-                self.expect.append(self.parse_counts(val, where))
-            elif key == "EXPECT-ANY":
-                self.expect_any.append(self.parse_counts(val, where))
-            elif key == "EXPECT-EXIT":
-                self.exit = self.parse_exit(val, where)
-            elif key == "PLAIN-EXIT":
-                self.plain_exit = self.parse_exit(val, where)
-            elif key == "ARGS":
-                self.args = shlex.split(val)
-            elif key == "OPTIONS":
-                self.options = shlex.split(val)
-            elif key == "LAUNCH":
-                if val.strip() not in ("cli", "preload"):
-                    raise ScenarioError(f"{where}: LAUNCH must be 'cli' or 'preload'")
-                self.launch = val.strip()
-            elif key == "LOG-FILE":
-                self.log_file = True
-            elif key == "PROCESSES":
-                if not val.strip().isdigit():
-                    raise ScenarioError(f"{where}: PROCESSES needs a number")
-                self.processes = int(val)
-            elif key == "EXPECT-RECORD":
-                parts = [p.strip() for p in val.split(" | ")]
-                if not parts[0] or not RECORD_HEADER.match(parts[0] + ("" if " in loss record " in parts[0] else " in loss record 1 of 1")):
-                    raise ScenarioError(f"{where}: EXPECT-RECORD header is not a loss record header: {parts[0]!r}")
-                self.records.append((parts[0], parts[1:]))
-            elif key == "EXPECT-LINE":
-                if not val.strip():
-                    raise ScenarioError(f"{where}: EXPECT-LINE needs text")
-                self.lines.append(val)
-            elif key == "ORACLE":
-                words = shlex.split(val)
-                if not words or words[0] != "valgrind":
-                    raise ScenarioError(f"{where}: ORACLE must start with 'valgrind'")
-                self.oracle = words[1:]
-            elif key == "NONDETERMINISTIC-OUTPUT":
-                self.nondeterministic = True
-            elif key == "KNOWN-FAIL":
-                words = val.split(None, 1)
-                if len(words) < 2:
-                    raise ScenarioError(f"{where}: KNOWN-FAIL needs variants and a reason")
-                self.known_fail.append((self.parse_variants(words[0], where), words[1].strip()))
-            elif key == "VARIANTS":
-                self.variants = self.parse_variants(val, where)
-            elif key == "CFLAGS":
-                self.cflags += shlex.split(val)
-            elif key == "LIBS":
-                self.libs += shlex.split(val)
-            elif key == "BUILD-DSO":
-                words = shlex.split(val)
-                if len(words) < 2 or not re.fullmatch(r"[a-z0-9_]+", words[0]):
-                    raise ScenarioError(f"{where}: BUILD-DSO needs STEM SOURCE [link] [flags...]")
-                link = len(words) > 2 and words[2] == "link"
-                self.dsos.append((words[0], words[1], link, words[3 if link else 2:]))
+            try:
+                self.parse_line(key, val, where)
+            except ValueError as e:     # shlex: an unbalanced quote
+                raise ScenarioError(f"{where}: {e} (a comment line that starts like a directive?)")
+        if self.no_report:
+            if self.expect or self.expect_any or self.oracle is not None or self.records or self.lines:
+                raise ScenarioError(f"{self.path}: EXPECT-NO-REPORT excludes EXPECT*, ORACLE lines")
+            self.processes = 0
+            if self.plain_exit is None:
+                self.plain_exit = self.exit
+            return
         if not self.expect and not self.expect_any:
             raise ScenarioError(f"{self.path}: no EXPECT or EXPECT-ANY line")
         if self.expect_any and self.oracle is not None:
@@ -469,6 +426,69 @@ class Scenario:
                                     "EXPECT/EXPECT-ANY processes described")
         if self.plain_exit is None:
             self.plain_exit = self.exit
+
+    def parse_line(self, key, val, where):
+        if key not in KNOWN_KEYS:
+            if key.startswith("EXPECT"):
+                raise ScenarioError(f"{where}: unknown directive {key}")
+            return
+        if key == "EXPECT":
+            self.expect.append(self.parse_counts(val, where))
+        elif key == "EXPECT-ANY":
+            self.expect_any.append(self.parse_counts(val, where))
+        elif key == "EXPECT-EXIT":
+            self.exit = self.parse_exit(val, where)
+        elif key == "PLAIN-EXIT":
+            self.plain_exit = self.parse_exit(val, where)
+        elif key == "ARGS":
+            self.args = shlex.split(val)
+        elif key == "OPTIONS":
+            self.options = shlex.split(val)
+        elif key == "LAUNCH":
+            if val.strip() not in ("cli", "preload"):
+                raise ScenarioError(f"{where}: LAUNCH must be 'cli' or 'preload'")
+            self.launch = val.strip()
+        elif key == "LOG-FILE":
+            self.log_file = True
+        elif key == "PROCESSES":
+            if not val.strip().isdigit():
+                raise ScenarioError(f"{where}: PROCESSES needs a number")
+            self.processes = int(val)
+        elif key == "EXPECT-RECORD":
+            parts = [p.strip() for p in val.split(" | ")]
+            if not parts[0] or not RECORD_HEADER.match(parts[0] + ("" if " in loss record " in parts[0] else " in loss record 1 of 1")):
+                raise ScenarioError(f"{where}: EXPECT-RECORD header is not a loss record header: {parts[0]!r}")
+            self.records.append((parts[0], parts[1:]))
+        elif key == "EXPECT-LINE":
+            if not val.strip():
+                raise ScenarioError(f"{where}: EXPECT-LINE needs text")
+            self.lines.append(val)
+        elif key == "ORACLE":
+            words = shlex.split(val)
+            if not words or words[0] != "valgrind":
+                raise ScenarioError(f"{where}: ORACLE must start with 'valgrind'")
+            self.oracle = words[1:]
+        elif key == "NONDETERMINISTIC-OUTPUT":
+            self.nondeterministic = True
+        elif key == "EXPECT-NO-REPORT":
+            self.no_report = True
+        elif key == "KNOWN-FAIL":
+            words = val.split(None, 1)
+            if len(words) < 2:
+                raise ScenarioError(f"{where}: KNOWN-FAIL needs variants and a reason")
+            self.known_fail.append((self.parse_variants(words[0], where), words[1].strip()))
+        elif key == "VARIANTS":
+            self.variants = self.parse_variants(val, where)
+        elif key == "CFLAGS":
+            self.cflags += shlex.split(val)
+        elif key == "LIBS":
+            self.libs += shlex.split(val)
+        elif key == "BUILD-DSO":
+            words = shlex.split(val)
+            if len(words) < 2 or not re.fullmatch(r"[a-z0-9_]+", words[0]):
+                raise ScenarioError(f"{where}: BUILD-DSO needs STEM SOURCE [link] [flags...]")
+            link = len(words) > 2 and words[2] == "link"
+            self.dsos.append((words[0], words[1], link, words[3 if link else 2:]))
 
     def slots(self):
         """One list of acceptable summaries per expected process."""
@@ -673,7 +693,8 @@ def main():
         # ---- shim run
         lt_dir = os.path.join(work, "lt")
         os.mkdir(lt_dir)
-        options = list(scn.options)
+        # {srcdir}: the scenario's folder (e.g. for a suppression file).
+        options = [o.replace("{srcdir}", os.path.dirname(os.path.abspath(a.src))) for o in scn.options]
         if scn.log_file:
             options.append(f"--log-file={lt_dir}/lt.%p.log")
         env = clean_env()
@@ -704,7 +725,10 @@ def main():
 
         reports = parse_reports(shim_text)
         summaries = [s for _, _, s in reports]
-        if not reports:
+        if scn.no_report:
+            if reports:
+                failures.append(f"{len(reports)} leak report(s) found, expected none (EXPECT-NO-REPORT)")
+        elif not reports:
             failures.append("no leak report found (no '==PID== HEAP SUMMARY:' / 'LEAK SUMMARY:' / "
                             f"'{NO_LEAKS}' lines" + (" in the log files" if scn.log_file else " on stderr")
                             + f"; is {lib} a working libleaktrace?)")
