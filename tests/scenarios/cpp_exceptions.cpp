@@ -9,7 +9,7 @@
 // reachable via heuristic: stdstring" (its pointer is start + 3 words)
 // although the block's kind is possible, because its holder is.
 // EXPECT: definite 40/1 indirect 0/0 possible 216/2 reachable 8/1
-// EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | operator new[](unsigned long) | leak_then_throw() | main
+// EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | operator new[](unsigned long) | leak_then_throw() | *
 // EXPECT-RECORD: 144 bytes in 1 blocks are possibly lost in loss record 4 of 4 | malloc | __cxa_allocate_exception | thrower(int)
 // EXPECT-LINE: stdstring: 72 bytes in 1 blocks
 // ORACLE: valgrind

@@ -7,6 +7,7 @@
 // EXPECT-RECORD: 28 bytes in 1 blocks are definitely lost in loss record 3 of 5 | operator new[](unsigned long, std::nothrow_t const&) | leak() | main
 // EXPECT-RECORD: 100 bytes in 1 blocks are definitely lost in loss record 4 of 5 | operator new[](unsigned long) | leak() | main
 // EXPECT-RECORD: 384 bytes in 1 blocks are definitely lost in loss record 5 of 5 | operator new(unsigned long, std::align_val_t) | leak() | main
+// CFLAGS: -std=c++17
 // ORACLE: valgrind
 #include "scenario.h"
 #include <new>

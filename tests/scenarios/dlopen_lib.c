@@ -16,7 +16,7 @@
 //     depend on the folder: checked with valgrind from folders of 8 and 90
 //     characters.)
 // EXPECT: definite 333/2 indirect 0/0 possible 0/0 reachable 1577/5
-// EXPECT-RECORD: 222 bytes in 1 blocks are definitely lost | malloc | lib_make | use_libs | main
+// EXPECT-RECORD: 222 bytes in 1 blocks are definitely lost | malloc | lib_make | * | main
 // ORACLE: valgrind
 #include "scenario.h"
 #include <dlfcn.h>

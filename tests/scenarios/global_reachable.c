@@ -8,7 +8,8 @@
 void *global_holder;
 static NOINLINE void keep(void)
 {
-    static void **static_holder;
+    /* volatile: a write-only static would be optimised away at -O2 */
+    static void **volatile static_holder;
     global_holder = malloc(40);
     static_holder = malloc(24);
     static_holder[0] = malloc(48);

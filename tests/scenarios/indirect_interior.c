@@ -4,6 +4,7 @@
 // child and grandchild indirectly lost (not possibly lost).
 // EXPECT: definite 24/1 indirect 96/2 possible 0/0 reachable 0/0
 // EXPECT-RECORD: 120 (24 direct, 96 indirect) bytes in 1 blocks are definitely lost | malloc | leak | main
+// CFLAGS: -fno-builtin
 // ORACLE: valgrind
 #include "scenario.h"
 

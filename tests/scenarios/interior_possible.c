@@ -3,6 +3,7 @@
 // reached only from a possibly lost block: possibly lost too.
 // EXPECT: definite 0/0 indirect 0/0 possible 150/2 reachable 0/0
 // EXPECT-RECORD: 100 bytes in 1 blocks are possibly lost in loss record 2 of 2 | malloc | keep | main
+// CFLAGS: -fno-builtin
 // ORACLE: valgrind
 #include "scenario.h"
 

@@ -26,6 +26,7 @@ int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
 static NOINLINE void annotated(void)
 {
     void *a = malloc(101);
+    memset(a, 0, 101);
     if (__lsan_ignore_object)
         __lsan_ignore_object(a);
     launder_ptr(a);

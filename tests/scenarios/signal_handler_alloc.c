@@ -9,8 +9,9 @@
 #include <pthread.h>
 #include <signal.h>
 
-static void *pending;
-static void *kept[3];
+/* volatile: changed by the handler behind the optimiser's back (-O2) */
+static void *volatile pending;
+static void *volatile kept[3];
 static volatile int calls;
 
 static NOINLINE void drop(void) { launder_ptr(malloc(7)); }

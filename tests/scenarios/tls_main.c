@@ -3,8 +3,9 @@
 // ORACLE: valgrind
 #include "scenario.h"
 
-static __thread void *tls_holder;
-__thread void *tls_holder2;
+/* volatile: write-only thread-locals would be optimised away at -O2 */
+static __thread void *volatile tls_holder;
+__thread void *volatile tls_holder2;
 
 static NOINLINE void keep(void)
 {

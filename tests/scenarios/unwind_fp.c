@@ -5,6 +5,7 @@
 // EXPECT: definite 72/2 indirect 0/0 possible 0/0 reachable 40/1
 // EXPECT-RECORD: 31 bytes in 1 blocks are definitely lost | malloc | level3 | level2 | level1 | main
 // EXPECT-RECORD: 41 bytes in 1 blocks are definitely lost | calloc | in_thread | *
+// CFLAGS: -fno-optimize-sibling-calls
 #include "scenario.h"
 #include <pthread.h>
 
