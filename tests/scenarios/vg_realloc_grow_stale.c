@@ -11,7 +11,6 @@
 // use it (valgrind knows it is undefined). C and the guard are reachable.
 // EXPECT: definite 48/1 indirect 0/0 possible 0/0 reachable 2016/2
 // ORACLE: valgrind
-// KNOWN-FAIL: all issue 10 item 2 (malloc-fill of realloc growth, other branch): the stale copy of B's address in the grown part keeps B reachable
 #include "scenario.h"
 
 void *kept, *guard;

@@ -11,7 +11,6 @@
 // undefined anyway); the new block is still reachable.
 // EXPECT: definite 32/1 indirect 0/0 possible 0/0 reachable 64/1
 // ORACLE: valgrind
-// KNOWN-FAIL: all issue 10 item 2 (malloc-fill, other branch): the reused chunk's stale word 2 keeps B reachable
 #include "scenario.h"
 
 void *kept;
