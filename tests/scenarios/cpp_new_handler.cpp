@@ -8,6 +8,7 @@
 // replacement operators abort instead of calling the handler); the program
 // checks itself and its stdout is compared with the plain run.
 // One new int[10] is dropped: definitely lost.
+// CFLAGS: -std=c++17
 // EXPECT: definite 40/1 indirect 0/0 possible 0/0 reachable 0/0
 // EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | operator new[](unsigned long) | leak() | main
 #include "scenario.h"

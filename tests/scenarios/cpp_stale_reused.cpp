@@ -4,6 +4,7 @@
 // The other words were never written by the program (Valgrind: undefined
 // V-bits): the victims are definitely lost. Without the fill of fresh
 // blocks (issue 10, item 2) they were "still reachable".
+// CFLAGS: -std=c++17
 // EXPECT: definite 80/2 indirect 0/0 possible 0/0 reachable 256/2
 // EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | operator new[](unsigned long) | make_victim() | plant(bool) | main
 // ORACLE: valgrind
