@@ -99,13 +99,13 @@ int main()
     unsigned long pages = 0;
     SCN_CHECK(f && fscanf(f, "%lu", &pages) == 1);
     fclose(f);
-    reserve = new char[48 << 20];
+    reserve = (char *)launder_ptr(new char[48 << 20]);
     reserve[0] = 1;
     rl.rlim_cur = rl.rlim_max = pages * 4096 + (48u << 20) + (32u << 20);
     SCN_CHECK(setrlimit(RLIMIT_AS, &rl) == 0);
     calls = 0;
     std::set_new_handler(free_reserve);
-    char *big = new char[64 << 20];
+    char *big = (char *)launder_ptr(new char[64 << 20]);   // not elided (clang -O2)
     big[0] = 2;
     printf("retry after the handler freed a reserve: memory after %d call\n", calls);
     delete[] big;

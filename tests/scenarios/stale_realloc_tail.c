@@ -6,7 +6,7 @@
 // from _int_malloc (no tcache), so the holder is larger than tcache's
 // sizes and the block to grow is hemmed in by a barrier.
 // EXPECT: definite 40/1 indirect 0/0 possible 0/0 reachable 2,024/2
-// EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | malloc | make_victim | plant | main
+// EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | malloc | ... | plant | main
 // ORACLE: valgrind
 #include "scenario.h"
 

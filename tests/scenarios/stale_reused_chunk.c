@@ -5,7 +5,7 @@
 // fill of fresh blocks (issue 10, item 2) it was "still reachable".
 // Three times: malloc, memalign, malloc again.
 // EXPECT: definite 120/3 indirect 0/0 possible 0/0 reachable 384/3
-// EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | malloc | make_victim | plant | main
+// EXPECT-RECORD: 40 bytes in 1 blocks are definitely lost | malloc | ... | plant | main
 // ORACLE: valgrind
 #include "scenario.h"
 #include <malloc.h>
