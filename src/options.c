@@ -84,6 +84,7 @@ void lt_options_defaults(struct lt_options *o)
     o->report_signal = 0;
     o->exit_on_first_error = 0;
     o->unwind_fp = 0;
+    o->keep_debuginfo = 0;
 }
 
 /* ---- sets: kinds and heuristics ---------------------------------------- */
@@ -232,6 +233,7 @@ enum opt_id {
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
     O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
+    O_KEEP_DEBUGINFO,
     O_TOOL, O_IGNORED
 };
 
@@ -274,6 +276,7 @@ static const struct opt_def opt_defs[] = {
     { "report-signal", O_REPORT_SIGNAL, F_VALUE },
     { "exit-on-first-error", O_EXIT_ON_FIRST_ERROR, F_VALUE },
     { "unwind", O_UNWIND, F_VALUE },
+    { "keep-debuginfo", O_KEEP_DEBUGINFO, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
     /* Valgrind options that only matter to Valgrind's core or to memcheck's
      * non-leak checks: accepted (so existing command lines keep working)
@@ -318,7 +321,6 @@ static const struct opt_def opt_defs[] = {
     { "soname-synonyms", O_IGNORED, F_VALUE },
     { "fullpath-after", O_IGNORED, F_VALUE },
     { "error-limit", O_IGNORED, F_VALUE },
-    { "keep-debuginfo", O_IGNORED, F_VALUE },
     { "extra-debuginfo-path", O_IGNORED, F_VALUE },
     { "allow-mismatched-debuginfo", O_IGNORED, F_VALUE },
     { "max-threads", O_IGNORED, F_VALUE },
@@ -564,6 +566,11 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         if (parse_bool(v, &b))
             BAD("yes or no");
         o->exit_on_first_error = b;
+        return 0;
+    case O_KEEP_DEBUGINFO:
+        if (parse_bool(v, &b))
+            BAD("yes or no");
+        o->keep_debuginfo = b;
         return 0;
     case O_UNWIND:
         if (span_is(v, "dwarf"))

@@ -45,6 +45,7 @@ struct lt_options {
     int report_signal;         /* a check and report each time this signal arrives; 0 = none */
     int exit_on_first_error;   /* stop after the first shown record, status --error-exitcode */
     int unwind_fp;             /* --unwind=fp: walk frame pointers instead of DWARF */
+    int keep_debuginfo;        /* --keep-debuginfo=yes: name frames of dlclose'd objects */
 };
 
 /* Fills *o with the defaults. */
