@@ -44,6 +44,7 @@
 #include "maps.h"
 #include "options.h"
 #include "unloaded.h"
+#include "luaframes.h"
 
 #include <elfutils/libdwfl.h>
 #include <elfutils/libdw.h>
@@ -1229,6 +1230,8 @@ int lt_symbols_resolve(uintptr_t ip, bool is_return_address,
 {
     if (max <= 0 || !out)
         return 0;
+    if (lt_luaframes_describe(ip, out))     /* a Lua source frame */
+        return 1;
     if (!S.active)
         lt_symbols_begin();
     struct addr_key key = { ip, is_return_address ? 1u : 0u };
