@@ -325,8 +325,38 @@ static bool in_object(uintptr_t ip)
 
 /* ---- the walk ----------------------------------------------------------------------- */
 
+/* A cached state whose DISPATCH equals d, copied out; false if none. */
+static bool cached_gg(uintptr_t d, struct gg *out)
+{
+    bool hit = false;
+    lt_lock(&gg_lock);
+    for (int i = 0; i < ngg && !hit; i++)
+        if (ggs[i].dispatch == d) {
+            *out = ggs[i];
+            hit = true;
+        }
+    lt_unlock(&gg_lock);
+    return hit;
+}
+
+/* r14 as the program's code that called the allocation function left it:
+ * interpose.c, depot.c and this file are compiled with -ffixed-r14
+ * (CMakeLists.txt), so nothing between the exported entry point and here
+ * changes it, and every function they call restores it (callee-saved). */
+static inline uintptr_t caller_r14(void)
+{
+#if defined(__x86_64__)
+    uintptr_t v;
+    __asm__ volatile("mov %%r14, %0" : "=r"(v));
+    return v;
+#else
+    return 0;
+#endif
+}
+
 void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
 {
+    uintptr_t r14_now = caller_r14();
     uint32_t n = *depth;
     if (n < 2 || !find_luajit())
         return;
@@ -339,7 +369,20 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
             first = (int)i;
             break;
         }
-    if (first < 0) {
+    struct gg copy = { 0, 0, 0, 0, 0 };
+    const struct gg *gg = NULL;
+    uint32_t at = 0;
+    /* Fast path: the allocation function's caller runs on a known DISPATCH
+     * (a trace, or the interpreter's FFI call when the C code between kept
+     * r14): no second unwind (libunwind's register-tracking steps block
+     * signals around its cache, two system calls per step). */
+    if (cached_gg(r14_now, &copy)) {
+        gg = &copy;
+        at = first >= 0 ? (uint32_t)first + 1 : n;
+        if (first < 0 && n >= max)
+            return;
+    }
+    if (!gg && first < 0) {
         if (n >= max || in_object(ips[n - 1]))
             return;
         trace_last = true;
@@ -348,13 +391,10 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
     /* r14 of each candidate frame, from a second, register-tracking unwind. */
     unw_context_t ctx;
     unw_cursor_t c;
-    if (unw_getcontext(&ctx) != 0 || unw_init_local(&c, &ctx) != 0)
+    if (!gg && (unw_getcontext(&ctx) != 0 || unw_init_local(&c, &ctx) != 0))
         return;
     uint32_t k = (uint32_t)first;
-    const struct gg *gg = NULL;
-    struct gg copy = { 0, 0, 0, 0, 0 };
-    uint32_t at = 0;
-    for (int steps = 0; steps < 600 && k < n; steps++) {
+    for (int steps = 0; !gg && steps < 600 && k < n; steps++) {
         unw_word_t ip, r14;
         if (unw_get_reg(&c, UNW_REG_IP, &ip) != 0)
             break;
@@ -386,7 +426,10 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
     memcpy(&jit_base, (const void *)(gg->G + gg->curl_off + 8), 8);
     uintptr_t L = cur ? cur : gg->mainL;
     unsigned char lcopy[L_COPY] __attribute__((aligned(16)));
-    if (!safe_read(lcopy, L, gg->lsize) || lcopy[9] != 6)
+    /* DISPATCH is live in a frame of this thread: its state and running
+     * thread are live, plain reads are safe. */
+    memcpy(lcopy, (const void *)L, gg->lsize);
+    if (lcopy[9] != 6)
         return;
     uintptr_t glref;
     memcpy(&glref, lcopy + 16, 8);
