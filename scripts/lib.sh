@@ -10,7 +10,7 @@ LT_BUILD_PACKAGES="cmake make gcc g++ pkg-config libunwind-dev uthash-dev libdw-
 LT_TEST_PACKAGES="python3 python3-jsonschema valgrind libxml2-utils clang-14 libclang-rt-14-dev sqlite3 luajit2 git perl gawk"
 
 # Installed when possible; the tests that need them skip, saying so, when not.
-LT_OPTIONAL_PACKAGES="golang-go nginx libnginx-mod-http-lua"
+LT_OPTIONAL_PACKAGES="golang-go nginx libnginx-mod-http-lua lua-busted"
 
 lt_missing() {
     local missing=() p
