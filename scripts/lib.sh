@@ -11,6 +11,9 @@ LT_TEST_PACKAGES="python3 python3-jsonschema valgrind libxml2-utils clang-14 lib
 
 # Installed when possible; the tests that need them skip, saying so, when not.
 LT_OPTIONAL_PACKAGES="golang-go nginx libnginx-mod-http-lua lua-busted"
+# test-nginx's Perl dependencies (test-nginx itself is not packaged: point
+# TEST_NGINX_LIB at a checkout's lib/, see tests/cli/test_test_nginx.py).
+LT_OPTIONAL_PACKAGES="$LT_OPTIONAL_PACKAGES libtest-base-perl libipc-run-perl libtext-diff-perl liblist-moreutils-perl liburi-perl libhttp-message-perl libtest-longstring-perl"
 
 lt_missing() {
     local missing=() p
