@@ -54,6 +54,7 @@ typedef int (*getinfo_fn)(void *L, const char *what, struct lua_debug *ar);
 #define GG_SCAN  (64u << 10)        /* DISPATCH - GG start is a few KiB (jit_State) */
 #define G_SCAN   2048u              /* bytes of global_State searched for cur_L */
 #define L_COPY   256u
+#define GG_DISP_READ 192            /* dispatch entries read: BC__MAX (97) and more */
 
 static struct {
     int state;                      /* 0 unknown, 1 found, -1 not loaded (until rescan) */
@@ -62,7 +63,7 @@ static struct {
     getinfo_fn getinfo;
 } lj;
 
-struct gg { uintptr_t dispatch, mainL, G, lsize, curl_off; };
+struct gg { uintptr_t dispatch, mainL, G, lsize, curl_off, vm_lo, vm_hi; };
 static struct gg ggs[8];
 static int ngg;
 static uintptr_t bad[16];
@@ -124,6 +125,7 @@ static uintptr_t intern(const char *fn, const char *file, unsigned line)
 {
     uint64_t h = hstr(hstr(UINT64_C(0xcbf29ce484222325) ^ line, fn), file);
     uintptr_t tag = 0;
+    lt_tls.locked++;
     lt_lock(&frame_lock);
     if (nframes < capframes || grow()) {
         uint32_t k = (uint32_t)h & (fhash_cap - 1);
@@ -179,6 +181,7 @@ static uintptr_t intern(const char *fn, const char *file, unsigned line)
         }
     }
     lt_unlock(&frame_lock);
+    lt_tls.locked--;
     return tag;
 }
 
@@ -202,20 +205,85 @@ bool lt_luaframes_describe(uintptr_t ip, struct lt_frame_info *out)
 
 /* ---- finding LuaJIT and its state ------------------------------------------------- */
 
-struct text_arg { uintptr_t addr, lo, hi; };
+/* Symbols are looked up in each object's GNU hash table, not with dlsym:
+ * a failed dlsym makes ld.so malloc its error message, a block the program
+ * never made (and, as the loader's, one the tool would track). */
+static uint32_t gnu_hash(const char *s)
+{
+    uint32_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}
 
-static int text_cb(struct dl_phdr_info *info, size_t size, void *arg)
+struct dynsyms { uintptr_t base; const uint32_t *gh; const ElfW(Sym) *sym; const char *str; };
+
+static uintptr_t lookup(const struct dynsyms *d, const char *name)
+{
+    const uint32_t *gh = d->gh;
+    uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_size = gh[2], bloom_shift = gh[3];
+    if (!nbuckets || !bloom_size)
+        return 0;
+    const ElfW(Addr) *bloom = (const ElfW(Addr) *)(gh + 4);
+    const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
+    const uint32_t *chain = buckets + nbuckets;
+    const unsigned bits = 8 * sizeof(ElfW(Addr));
+    uint32_t h = gnu_hash(name);
+    ElfW(Addr) word = bloom[(h / bits) % bloom_size];
+    ElfW(Addr) mask = ((ElfW(Addr))1 << (h % bits)) | ((ElfW(Addr))1 << ((h >> bloom_shift) % bits));
+    if ((word & mask) != mask)
+        return 0;
+    uint32_t i = buckets[h % nbuckets];
+    if (i < symoffset)
+        return 0;
+    for (;; i++) {
+        uint32_t h2 = chain[i - symoffset];
+        const ElfW(Sym) *sy = &d->sym[i];
+        if ((h | 1) == (h2 | 1) && sy->st_shndx != SHN_UNDEF && strcmp(name, d->str + sy->st_name) == 0)
+            return d->base + sy->st_value;
+        if (h2 & 1)
+            return 0;
+    }
+}
+
+static int find_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
-    struct text_arg *t = arg;
+    (void)arg;
+    struct dynsyms d = { info->dlpi_addr, NULL, NULL, NULL };
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+            continue;
+        for (const ElfW(Dyn) *dy = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+             dy->d_tag != DT_NULL; dy++) {
+            uintptr_t p = dy->d_un.d_ptr;
+            if (p < d.base)          /* the vDSO's are not relocated (glibc relocates the others) */
+                p += d.base;
+            if (dy->d_tag == DT_GNU_HASH)
+                d.gh = (const uint32_t *)p;
+            else if (dy->d_tag == DT_SYMTAB)
+                d.sym = (const ElfW(Sym) *)p;
+            else if (dy->d_tag == DT_STRTAB)
+                d.str = (const char *)p;
+        }
+    }
+    if (!d.gh || !d.sym || !d.str)
+        return 0;
+    /* LuaJIT, not PUC Lua (luaJIT_setmode): its DISPATCH convention is
+     * what is relied on. */
+    uintptr_t gs = lookup(&d, "lua_getstack"), gi = lookup(&d, "lua_getinfo");
+    if (!gs || !gi || !lookup(&d, "luaJIT_setmode"))
+        return 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
             continue;
         uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        if (t->addr >= lo && t->addr < hi) {
-            t->lo = lo;
-            t->hi = hi;
+        if (gs >= lo && gs < hi) {
+            lj.text_lo = lo;
+            lj.text_hi = hi;
+            lj.getstack = (getstack_fn)gs;
+            lj.getinfo = (getinfo_fn)gi;
             return 1;
         }
     }
@@ -239,21 +307,9 @@ static bool find_luajit(void)
     int st = __atomic_load_n(&lj.state, __ATOMIC_ACQUIRE);
     if (st)
         return st > 0;
-    void *gs = dlsym(RTLD_DEFAULT, "lua_getstack");
-    void *gi = dlsym(RTLD_DEFAULT, "lua_getinfo");
-    /* LuaJIT, not PUC Lua: its DISPATCH convention is what is relied on. */
-    void *jv = dlsym(RTLD_DEFAULT, "luaJIT_setmode");
-    struct text_arg t = { (uintptr_t)gs, 0, 0 };
-    if (!gs || !gi || !jv || !dl_iterate_phdr(text_cb, &t)) {
-        __atomic_store_n(&lj.state, -1, __ATOMIC_RELEASE);
-        return false;
-    }
-    lj.text_lo = t.lo;
-    lj.text_hi = t.hi;
-    lj.getstack = (getstack_fn)gs;
-    lj.getinfo = (getinfo_fn)gi;
-    __atomic_store_n(&lj.state, 1, __ATOMIC_RELEASE);
-    return true;
+    bool found = dl_iterate_phdr(find_cb, NULL) != 0;
+    __atomic_store_n(&lj.state, found ? 1 : -1, __ATOMIC_RELEASE);
+    return found;
 }
 
 static bool safe_read(void *dst, uintptr_t src, size_t n)
@@ -304,7 +360,22 @@ static const struct gg *find_gg(uintptr_t d)
                 continue;
             if (ngg == (int)(sizeof ggs / sizeof ggs[0]))
                 ngg = 0;                 /* forget the oldest states */
+            /* The interpreter's machine code (lj_vm.o: the bytecode and
+             * fast-function handlers the dispatch table points to, and the
+             * lj_vm_* subroutines among them, lj_vm_ffi_call included). */
+            uintptr_t disp[GG_DISP_READ], vlo = UINTPTR_MAX, vhi = 0;
+            if (!safe_read(disp, d, sizeof disp))
+                break;
+            for (size_t j = 0; j < GG_DISP_READ; j++)
+                if (disp[j] >= lj.text_lo && disp[j] < lj.text_hi) {
+                    vlo = disp[j] < vlo ? disp[j] : vlo;
+                    vhi = disp[j] > vhi ? disp[j] : vhi;
+                }
+            if (vhi <= vlo)
+                break;
             struct gg *g = &ggs[ngg++];
+            g->vm_lo = vlo;
+            g->vm_hi = vhi;
             g->dispatch = d;
             g->mainL = X;
             g->G = glref;
@@ -317,10 +388,22 @@ static const struct gg *find_gg(uintptr_t d)
     return NULL;
 }
 
+/* Whether ip lies in a loaded object. Asked for the outermost frame of
+ * every short stack once LuaJIT is loaded (usually _start or clone3's:
+ * the same few addresses), so positive answers are remembered; dladdr
+ * takes the loader lock. */
+static uintptr_t in_obj_cache[64];
+
 static bool in_object(uintptr_t ip)
 {
+    uintptr_t *slot = &in_obj_cache[(ip >> 4) & 63];
+    if (__atomic_load_n(slot, __ATOMIC_RELAXED) == ip)
+        return true;
     Dl_info di;
-    return dladdr((void *)ip, &di) != 0;
+    if (dladdr((void *)ip, &di) == 0)
+        return false;
+    __atomic_store_n(slot, ip, __ATOMIC_RELAXED);
+    return true;
 }
 
 /* ---- the walk ----------------------------------------------------------------------- */
@@ -329,6 +412,7 @@ static bool in_object(uintptr_t ip)
 static bool cached_gg(uintptr_t d, struct gg *out)
 {
     bool hit = false;
+    lt_tls.locked++;           /* a tool lock: a nested (signal) call must not wait */
     lt_lock(&gg_lock);
     for (int i = 0; i < ngg && !hit; i++)
         if (ggs[i].dispatch == d) {
@@ -336,6 +420,7 @@ static bool cached_gg(uintptr_t d, struct gg *out)
             hit = true;
         }
     lt_unlock(&gg_lock);
+    lt_tls.locked--;
     return hit;
 }
 
@@ -369,7 +454,7 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
             first = (int)i;
             break;
         }
-    struct gg copy = { 0, 0, 0, 0, 0 };
+    struct gg copy = { 0, 0, 0, 0, 0, 0, 0 };
     const struct gg *gg = NULL;
     uint32_t at = 0;
     /* Fast path: the allocation function's caller runs on a known DISPATCH
@@ -401,6 +486,7 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
         if ((uintptr_t)ip == ips[k]) {
             bool cand = trace_last ? k == n - 1 : (ips[k] >= lj.text_lo && ips[k] < lj.text_hi);
             if (cand && unw_get_reg(&c, UNW_X86_64_R14, &r14) == 0) {
+                lt_tls.locked++;
                 lt_lock(&gg_lock);
                 gg = find_gg((uintptr_t)r14);
                 if (gg) {
@@ -408,6 +494,7 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
                     gg = &copy;
                 }
                 lt_unlock(&gg_lock);
+                lt_tls.locked--;
                 if (gg) {
                     at = k + 1;
                     break;
@@ -419,6 +506,15 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
             break;
     }
     if (!gg)
+        return;
+    /* LuaJIT's own C code calling the allocator (LUAJIT_USE_SYSMALLOC
+     * builds route every Lua allocation through realloc): the Lua stack may
+     * be half updated (a stack being reallocated), so it is not read. An FFI
+     * call from the interpreter comes from lj_vm_ffi_call, inside the VM;
+     * from a trace, from no object; a C function called from Lua is outside
+     * LuaJIT. */
+    if (ips[1] >= lj.text_lo && ips[1] < lj.text_hi &&
+        (ips[1] < gg->vm_lo || ips[1] > gg->vm_hi + 4096))
         return;
     /* The running thread and, in a trace, its real base. */
     uintptr_t cur = 0, jit_base = 0;
