@@ -24,7 +24,6 @@
 #include "arena.h"
 #include "options.h"
 #include "unloaded.h"
-#include "luaframes.h"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -859,16 +858,4 @@ LT_EXPORT int dlclose(void *handle)
         lt_tls.busy--;
     }
     return REAL(dlclose)(handle);
-}
-
-/* A library loaded later may be LuaJIT (nginx's Lua module brings
- * libluajit): luaframes.c looks for it again at the next capture. */
-static void *(*real_dlopen)(const char *, int);
-
-LT_EXPORT void *dlopen(const char *file, int mode)
-{
-    void *h = REAL(dlopen)(file, mode);
-    if (h)
-        lt_luaframes_rescan();
-    return h;
 }

@@ -32,6 +32,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #define UNW_LOCAL_ONLY
@@ -57,13 +58,17 @@ typedef int (*getinfo_fn)(void *L, const char *what, struct lua_debug *ar);
 #define GG_DISP_READ 192            /* dispatch entries read: BC__MAX (97) and more */
 
 static struct {
-    int state;                      /* 0 unknown, 1 found, -1 not loaded (until rescan) */
+    int state;                      /* 0 unknown, 1 found, -1 not loaded (yet) */
+    unsigned long long adds;        /* dlpi_adds at the last scan */
     uintptr_t text_lo, text_hi;
     getstack_fn getstack;
     getinfo_fn getinfo;
 } lj;
 
 struct gg { uintptr_t dispatch, mainL, G, lsize, curl_off, vm_lo, vm_hi; };
+/* captures while LuaJIT is not loaded, per thread (no shared cache line):
+ * a rescan every 256 */
+static __thread unsigned misses;
 static struct gg ggs[8];
 static int ngg;
 static uintptr_t bad[16];
@@ -248,8 +253,14 @@ static uintptr_t lookup(const struct dynsyms *d, const char *name)
 
 static int find_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
-    (void)size;
-    (void)arg;
+    bool *first = arg;
+    if (*first) {                 /* nothing loaded since the last scan: done */
+        *first = false;
+        if (size >= offsetof(struct dl_phdr_info, dlpi_subs) && lj.state == -1 && info->dlpi_adds == lj.adds)
+            return -1;
+        if (size >= offsetof(struct dl_phdr_info, dlpi_subs))
+            lj.adds = info->dlpi_adds;
+    }
     struct dynsyms d = { info->dlpi_addr, NULL, NULL, NULL };
     for (int i = 0; i < info->dlpi_phnum; i++) {
         if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
@@ -296,18 +307,20 @@ void lt_luaframes_reset_child(void)
     lt_lock_reset(&frame_lock);
 }
 
-void lt_luaframes_rescan(void)
-{
-    if (__atomic_load_n(&lj.state, __ATOMIC_ACQUIRE) == -1)
-        __atomic_store_n(&lj.state, 0, __ATOMIC_RELEASE);
-}
-
+/* Looks for LuaJIT among the loaded objects; when it is not there (yet:
+ * nginx loads it with its Lua module), again every 256 captures of a thread if an
+ * object was loaded since (dlpi_adds). dlopen is not interposed for this:
+ * glibc resolves a dlopen'ed name with the calling object's DT_RUNPATH
+ * and $ORIGIN, which a wrapper would change. */
 static bool find_luajit(void)
 {
     int st = __atomic_load_n(&lj.state, __ATOMIC_ACQUIRE);
-    if (st)
-        return st > 0;
-    bool found = dl_iterate_phdr(find_cb, NULL) != 0;
+    if (st > 0)
+        return true;
+    if (st < 0 && (++misses & 255) != 0)
+        return false;
+    bool first = true;
+    bool found = dl_iterate_phdr(find_cb, &first) > 0;
     __atomic_store_n(&lj.state, found ? 1 : -1, __ATOMIC_RELEASE);
     return found;
 }

@@ -20,8 +20,6 @@
 
 /* Called by depot.c after a capture, from the allocation path (busy). */
 void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max) LT_HIDDEN;
-/* A new object may have been loaded (dlopen): look for LuaJIT again. */
-void lt_luaframes_rescan(void) LT_HIDDEN;
 /* fork child: the locks may have been held by a thread that is gone. */
 void lt_luaframes_reset_child(void) LT_HIDDEN;
 /* True if ip is a synthetic Lua frame; *out then describes it. */
