@@ -10,7 +10,10 @@ LT_BUILD_PACKAGES="cmake make gcc g++ pkg-config libunwind-dev uthash-dev libdw-
 LT_TEST_PACKAGES="python3 python3-jsonschema valgrind libxml2-utils clang-14 libclang-rt-14-dev sqlite3 luajit2 git perl gawk libjemalloc2 libtcmalloc-minimal4"
 
 # Installed when possible; the tests that need them skip, saying so, when not.
-LT_OPTIONAL_PACKAGES="golang-go nginx libnginx-mod-http-lua strace"
+LT_OPTIONAL_PACKAGES="golang-go nginx libnginx-mod-http-lua lua-busted strace"
+# test-nginx's Perl dependencies (test-nginx itself is not packaged: point
+# TEST_NGINX_LIB at a checkout's lib/, see tests/cli/test_test_nginx.py).
+LT_OPTIONAL_PACKAGES="$LT_OPTIONAL_PACKAGES libtest-base-perl libipc-run-perl libtext-diff-perl liblist-moreutils-perl liburi-perl libhttp-message-perl libtest-longstring-perl"
 
 lt_missing() {
     local missing=() p

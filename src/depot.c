@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "lock.h"
 #include "options.h"
+#include "luaframes.h"
 #include <string.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -196,6 +197,7 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
             continue;
         ips[depth++] = ip;
     }
+    lt_luaframes_add(ips, &depth, max);   /* Lua source frames, when LuaJIT runs */
     return lt_depot_intern(ips, depth);
 }
 
@@ -240,4 +242,4 @@ void lt_depot_thread_exit(void)
 
 void lt_depot_lock(void) { lt_lock(&depot_lock); }
 void lt_depot_unlock(void) { lt_unlock(&depot_lock); }
-void lt_depot_reset_child(void) { lt_lock_reset(&depot_lock); }
+void lt_depot_reset_child(void) { lt_lock_reset(&depot_lock); lt_luaframes_reset_child(); }

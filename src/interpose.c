@@ -25,6 +25,8 @@
 #include "fill.h"
 #include "nextalloc.h"
 #include "coverage.h"
+#include "options.h"
+#include "unloaded.h"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -1025,4 +1027,22 @@ LT_EXPORT int pthread_create(void *thread, const void *attr, void *(*start)(void
     if (lt_state != LT_STATE_TRACKING)
         return lt_real.pthread_create(thread, attr, start, arg);
     return lt_threads_create(thread, attr, start, arg, lt_real.pthread_create);
+}
+
+/* ---- dlclose ------------------------------------------------------------------
+ * With --keep-debuginfo=yes, where the object is mapped is noted before the
+ * real dlclose may unmap it, so its frames are still named at the report
+ * (unloaded.c; Valgrind's option of that name). Inside the guard: the maps
+ * are read with raw system calls and nothing the tool does here is tracked. */
+
+static int (*real_dlclose)(void *);
+
+LT_EXPORT int dlclose(void *handle)
+{
+    if (lt_opt.keep_debuginfo && lt_state == LT_STATE_TRACKING) {
+        lt_tls.busy++;
+        lt_unloaded_note(handle);
+        lt_tls.busy--;
+    }
+    return REAL(dlclose)(handle);
 }

@@ -140,6 +140,28 @@ void lt_maps_free(struct lt_maps *m)
     m->n = 0;
 }
 
+int lt_maps_insert(struct lt_maps *m, const struct lt_map *extra, int n)
+{
+    if (!m->v || n <= 0)
+        return n <= 0 ? 0 : -1;
+    struct maps_storage *old = (struct maps_storage *)((char *)m->v - sizeof *old);
+    size_t ebytes = sizeof *old + (size_t)(m->n + n) * sizeof(struct lt_map);
+    char *mem = lt_arena_alloc(ebytes);
+    if (!mem)
+        return -1;
+    struct maps_storage *st = (struct maps_storage *)mem;
+    *st = *old;
+    st->entries_bytes = ebytes;
+    struct lt_map *v = (struct lt_map *)(mem + sizeof *st);
+    int i = 0, j = 0, k = 0;          /* merge: both lists are sorted */
+    while (i < m->n || j < n)
+        v[k++] = (j >= n || (i < m->n && m->v[i].lo < extra[j].lo)) ? m->v[i++] : extra[j++];
+    lt_arena_free(old, old->entries_bytes);
+    m->v = v;
+    m->n = k;
+    return 0;
+}
+
 const struct lt_map *lt_maps_find(const struct lt_maps *m, uintptr_t addr)
 {
     int lo = 0, hi = m->n - 1;

@@ -11,6 +11,8 @@
 #define LT_MAP_W 2
 #define LT_MAP_X 4
 #define LT_MAP_SHARED 8
+#define LT_MAP_GONE 16  /* no longer mapped: an object dlclose'd earlier
+                           (unloaded.c), kept to name frames; never read */
 
 struct lt_map {
     uintptr_t lo, hi;
@@ -29,6 +31,10 @@ struct lt_maps {
 /* Reads /proc/self/maps. Returns 0, or -1 if it cannot be read. */
 int lt_maps_read(struct lt_maps *m) LT_HIDDEN;
 void lt_maps_free(struct lt_maps *m) LT_HIDDEN;
+/* Adds `n` entries (which must not overlap the snapshot's, nor each
+ * other) in address order; their path strings must outlive the snapshot.
+ * Returns 0, or -1 (snapshot unchanged) if memory cannot be had. */
+int lt_maps_insert(struct lt_maps *m, const struct lt_map *extra, int n) LT_HIDDEN;
 /* The mapping containing addr, or NULL. */
 const struct lt_map *lt_maps_find(const struct lt_maps *m, uintptr_t addr) LT_HIDDEN;
 #endif

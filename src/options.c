@@ -86,6 +86,7 @@ void lt_options_defaults(struct lt_options *o)
     o->unwind_fp = 0;
     o->malloc_fill = 0;        /* not Valgrind's default (no fill): see fill.h */
     o->free_fill = -1;
+    o->keep_debuginfo = 0;
 }
 
 /* ---- sets: kinds and heuristics ---------------------------------------- */
@@ -261,7 +262,7 @@ enum opt_id {
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS, O_SYMBOL_CACHE,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
     O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
-    O_MALLOC_FILL, O_FREE_FILL, O_TOOL, O_IGNORED
+    O_MALLOC_FILL, O_FREE_FILL, O_KEEP_DEBUGINFO, O_TOOL, O_IGNORED
 };
 
 /* How the value is written. */
@@ -306,6 +307,7 @@ static const struct opt_def opt_defs[] = {
     { "unwind", O_UNWIND, F_VALUE },
     { "malloc-fill", O_MALLOC_FILL, F_VALUE },
     { "free-fill", O_FREE_FILL, F_VALUE },
+    { "keep-debuginfo", O_KEEP_DEBUGINFO, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
     /* Valgrind options that only matter to Valgrind's core or to memcheck's
      * non-leak checks: accepted (so existing command lines keep working)
@@ -348,7 +350,6 @@ static const struct opt_def opt_defs[] = {
     { "soname-synonyms", O_IGNORED, F_VALUE },
     { "fullpath-after", O_IGNORED, F_VALUE },
     { "error-limit", O_IGNORED, F_VALUE },
-    { "keep-debuginfo", O_IGNORED, F_VALUE },
     { "extra-debuginfo-path", O_IGNORED, F_VALUE },
     { "allow-mismatched-debuginfo", O_IGNORED, F_VALUE },
     { "max-threads", O_IGNORED, F_VALUE },
@@ -609,6 +610,11 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
             o->malloc_fill = num;
         else
             o->free_fill = num;
+        return 0;
+    case O_KEEP_DEBUGINFO:
+        if (parse_bool(v, &b))
+            BAD("yes or no");
+        o->keep_debuginfo = b;
         return 0;
     case O_UNWIND:
         if (span_is(v, "dwarf"))

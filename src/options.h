@@ -48,6 +48,7 @@ struct lt_options {
     int unwind_fp;             /* --unwind=fp: walk frame pointers instead of DWARF */
     int malloc_fill;           /* byte written into fresh blocks; -1 = none; default 0 (fill.h) */
     int free_fill;             /* byte written into freed blocks; -1 = none (default) */
+    int keep_debuginfo;        /* --keep-debuginfo=yes: name frames of dlclose'd objects */
 };
 
 /* Fills *o with the defaults. */

@@ -1360,6 +1360,15 @@ static uint32_t gen_cut(const struct xstack *xs)
     return n;
 }
 
+/* A frame in no object (LuaJIT's or another JIT's machine code in an
+ * anonymous executable mapping, or a bad return address) is written as
+ * obj:??? where Valgrind writes obj:*: the matcher (as Valgrind's
+ * supp_pattEQinp) compares obj: lines with "???" for such a frame, so the
+ * line still matches it, but no longer matches every frame: a suppression
+ * generated for a leak from a trace ({ fun:malloc obj:* } in Valgrind's
+ * output) would otherwise hide every malloc leak once pasted into a file.
+ * '?' being a one-character wildcard, "???" matches no object path (those
+ * are absolute). */
 static void gen_frames(struct lt_writer *w, const struct xstack *xs, bool xml)
 {
     uint32_t n = gen_cut(xs);
@@ -1373,7 +1382,7 @@ static void gen_frames(struct lt_writer *w, const struct xstack *xs, bool xml)
                 lt_put(w, "</fun>");
             } else {
                 lt_put(w, "<obj>");
-                put_xml_escaped(w, f->obj ? f->obj : "*");
+                put_xml_escaped(w, f->obj ? f->obj : "???");
                 lt_put(w, "</obj>");
             }
             lt_put(w, " </sframe>\n");
@@ -1383,7 +1392,7 @@ static void gen_frames(struct lt_writer *w, const struct xstack *xs, bool xml)
             lt_putc(w, '\n');
         } else {
             lt_put(w, "   obj:");
-            lt_put(w, f->obj ? f->obj : "*");
+            lt_put(w, f->obj ? f->obj : "???");
             lt_putc(w, '\n');
         }
     }

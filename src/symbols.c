@@ -43,6 +43,9 @@
 #include "arena.h"
 #include "maps.h"
 #include "symcache.h"
+#include "options.h"
+#include "unloaded.h"
+#include "luaframes.h"
 
 #include <elfutils/libdwfl.h>
 #include <elfutils/libdw.h>
@@ -1359,6 +1362,8 @@ void lt_symbols_begin(void)
         lt_symbols_end();
     memset(&S, 0, sizeof S);
     S.maps_ok = lt_maps_read(&S.maps) == 0;
+    if (S.maps_ok && lt_opt.keep_debuginfo)
+        lt_unloaded_merge(&S.maps);     /* --keep-debuginfo=yes: dlclose'd objects too */
     /* libdw's allocations come from the tool's arena; if they cannot be
      * had, libdw's out-of-memory handler exits the process. Without room
      * for it, frames are described by their objects only. */
@@ -1390,6 +1395,8 @@ int lt_symbols_resolve(uintptr_t ip, bool is_return_address,
 {
     if (max <= 0 || !out)
         return 0;
+    if (lt_luaframes_describe(ip, out))     /* a Lua source frame */
+        return 1;
     if (!S.active)
         lt_symbols_begin();
     struct addr_key key = { ip, is_return_address ? 1u : 0u };
@@ -1424,7 +1431,7 @@ bool lt_symbols_is_vtable(uintptr_t addr)
     if (!S.maps_ok || addr < 4096 || (addr & (sizeof(uintptr_t) - 1)))
         return false;
     const struct lt_map *seg = lt_maps_find(&S.maps, addr);
-    if (!seg || !is_file_map(seg) || !(seg->prot & LT_MAP_R))
+    if (!seg || !is_file_map(seg) || !(seg->prot & LT_MAP_R) || (seg->prot & LT_MAP_GONE))
         return false;
     /* As mc_leakcheck.c: words addr .. addr + 20 words inclusive, but not
      * the mapping's last word (Valgrind's seg->end is inclusive and it
@@ -1438,7 +1445,7 @@ bool lt_symbols_is_vtable(uintptr_t addr)
         if (pot_fn == 0)
             continue;
         const struct lt_map *t = lt_maps_find(&S.maps, pot_fn);
-        if (!t || !is_file_map(t) || !(t->prot & LT_MAP_X))
+        if (!t || !is_file_map(t) || !(t->prot & LT_MAP_X) || (t->prot & LT_MAP_GONE))
             return false;
         if (++nr_fn_ptrs == 2)
             return true;

@@ -354,11 +354,26 @@ struct options {
     unsigned kinds;    /* kinds compared */
 };
 
+/* A Lua source frame (luaframes.c): a file named *.lua, or a chunk name as
+ * LuaJIT shortens it ([string "..."]) or OpenResty names it
+ * (content_by_lua(nginx.conf:17)). */
+static bool is_lua_source(const char *file)
+{
+    size_t n = file ? strlen(file) : 0;
+    return n && ((n > 4 && strcmp(file + n - 4, ".lua") == 0) || strncmp(file, "[string ", 8) == 0 ||
+                 strstr(file, "_by_lua") != NULL);
+}
+
 static void frame_key(struct sbuf *b, const struct ltd_frame *f, bool match_lines)
 {
     const char *fn = f->fn ? f->fn : "???";
     const char *file = base_name(f->file);
-    bool lines = match_lines && f->line > 0;
+    /* A Lua frame's line is part of its identity: a main chunk or a
+     * handler is one "function" for all its lines, so without the line every
+     * leak of a script would be one leak, and a leak moved to another line
+     * would go unseen. (An edit above it moves it too: reported as fixed at
+     * the old line and new at the new one.) */
+    bool lines = (match_lines || is_lua_source(file)) && f->line > 0;
     /* A thread's outermost frame: clone3 natively, clone under Valgrind 3.19
      * (no clone3 support). Its line is glibc's, never the program's. */
     if (strcmp(fn, "clone3") == 0 || strcmp(fn, "clone") == 0) {

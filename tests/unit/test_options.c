@@ -289,6 +289,10 @@ static void test_enums_and_bools(void)
     CHECK_INT(o.xml, 1);
     ACCEPT("--show-below-main=yes");
     CHECK_INT(o.show_below_main, 1);
+    ACCEPT("--keep-debuginfo=yes");
+    CHECK_INT(o.keep_debuginfo, 1);
+    ACCEPT("--keep-debuginfo=no");
+    CHECK_INT(o.keep_debuginfo, 0);
 
     lt_options_defaults(&o);
     CHECK_INT(lt_options_parse_one(&o, "--xml=yes", err, sizeof err), 0);
@@ -306,6 +310,7 @@ static void test_enums_and_bools(void)
     REJECT("--xml=1", "bad value '1' for --xml");
     REJECT("--xml=YES", "bad value 'YES' for --xml");
     REJECT("--show-below-main=", "bad value '' for --show-below-main");
+    REJECT("--keep-debuginfo=1", "bad value '1' for --keep-debuginfo");
     REJECT("--child-silent-after-fork=on", "--child-silent-after-fork");
     REJECT("--default-suppressions=nope", "--default-suppressions");
     REJECT("--trace-children", "needs a value");
@@ -598,7 +603,7 @@ static void test_unknown_and_ignored(void)
         "--run-libc-freeres=no", "--run-cxx-freeres=no", "--sim-hints=lax-ioctls",
         "--soname-synonyms=somalloc=NONE", "--fullpath-after=",
         "--max-threads=1000", "--valgrind-stacksize=2000000", "--merge-recursive-frames=2",
-        "--error-limit=no", "--keep-debuginfo=yes", "--vgdb-poll=100", "--vgdb-prefix=/tmp/v",
+        "--error-limit=no", "--vgdb-poll=100", "--vgdb-prefix=/tmp/v",
         "--vgdb-stop-at=none", "--vgdb-shadow-registers=no", "--avg-transtab-entry-size=0",
         "--alignment=16", "--ignore-range-below-sp=1024-1", "--workaround-gcc296-bugs=no",
         "--kernel-variant=none", "--extra-debuginfo-path=/x", "--allow-mismatched-debuginfo=no",

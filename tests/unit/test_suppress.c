@@ -783,16 +783,20 @@ static void test_generate(void)
         CHECK(strstr(out, "   fun:zz_alloc\n   fun:(below main)\n}\n") != NULL, "below main gen:\n%s", out);
     }
 
-    /* unknown addresses: obj:PATH when there is an object, obj:* when none */
+    /* unknown addresses: obj:PATH when there is an object, obj:??? when none
+     * (never obj:*, which would match every frame) */
     fresh();
     uintptr_t ips[3] = { (uintptr_t)&zz_alloc + 1, 0x10, 0 };
     uint32_t s = lt_depot_intern(ips, 2);
     struct gen_arg gu = { LT_DEFINITE, s, false };
     out = capture(gen_wr, &gu);
-    CHECK(strstr(out, "   fun:zz_alloc\n   obj:*\n}\n") != NULL, "unknown frame gen:\n%s", out);
+    CHECK(strstr(out, "   fun:zz_alloc\n   obj:???\n}\n") != NULL, "unknown frame gen:\n%s", out);
     snprintf(text, sizeof text, "%s", out);
     load_ok("gen3.supp", text);
-    CHECK(match(LT_DEFINITE, s) == 0, "obj:* round trip");
+    CHECK(match(LT_DEFINITE, s) == 0, "obj:??? round trip");
+    uintptr_t ips_named[3] = { (uintptr_t)&zz_alloc + 1, (uintptr_t)&zz_alloc + 1, 0 };
+    uint32_t s_named = lt_depot_intern(ips_named, 2);
+    CHECK(match(LT_DEFINITE, s_named) != 0, "obj:??? does not match a frame in an object");
     fresh();
     load_ok("a.supp", ONE("unk", "   fun:zz_alloc\n   fun:???\n"));
     CHECK(match(LT_DEFINITE, s) == 0, "an unknown function is ???");
