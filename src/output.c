@@ -16,25 +16,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_FD_MIN 1000
-
 static struct stat err_stat;
+static bool err_known;
 static char err_path[PATH_MAX];
 
-/* A private duplicate of stderr, high enough not to collide with the
- * descriptors a program expects to get from open(). */
+/* Which file stderr is (descriptors.c: the tool keeps no descriptor of its
+ * own; the report goes to fd 2 while it is still this file). */
 void lt_output_init(void)
 {
     struct stat st;
     if (fstat(2, &st) != 0)
         return;
-    int fd = fcntl(2, F_DUPFD_CLOEXEC, ERR_FD_MIN);
-    if (fd < 0)
-        fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
-    if (fd < 0)
-        return;
-    lt_err_fd = fd;
     err_stat = st;
+    err_known = true;
     ssize_t n = readlink("/proc/self/fd/2", err_path, sizeof err_path - 1);
     err_path[n > 0 ? n : 0] = 0;
 }
@@ -42,30 +36,51 @@ void lt_output_init(void)
 static bool is_original_stderr(int fd)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && st.st_dev == err_stat.st_dev && st.st_ino == err_stat.st_ino;
+    return err_known && fstat(fd, &st) == 0 && st.st_dev == err_stat.st_dev && st.st_ino == err_stat.st_ino;
 }
 
-/* The private duplicate, if it is still ours (a daemon may have closed
- * every descriptor, and a later open() may have reused the number); else
- * the original stderr reopened by name, or fd 2 if it is still the same
- * file. Never anything else: a descriptor the program reopened on its own
- * data must not receive the report. -1 if there is nowhere safe. */
+/* The program is about to close or replace fd 2: keep the original at or
+ * below `top` (the top of its descriptor table, where open() reaches last). */
+int lt_output_stash_stderr(int top)
+{
+    if (!is_original_stderr(2))
+        return -1;
+    for (int fd = top; fd > top - 64 && fd > 2; fd -= 16) {
+        int got = fcntl(2, F_DUPFD_CLOEXEC, fd);
+        if (got >= 0) {
+            lt_err_fd = got;
+            return got;
+        }
+    }
+    return -1;
+}
+
+/* Where the report goes: the
+ * stderr copy if the program replaced fd 2; fd 2 while it is still the
+ * original; else the original reopened by name (until the report is
+ * written). Never anything else: a
+ * descriptor the program reopened on its own data must not receive the
+ * report. -1 if there is nowhere safe. */
+static int reopened_fd = -1;        /* closed when the report is written */
+
 static int report_fd(void)
 {
-    if (lt_err_fd != 2 && is_original_stderr(lt_err_fd))
+    if (reopened_fd >= 0)
+        return reopened_fd;
+    if (lt_err_fd != 2 && lt_err_fd >= 0 && is_original_stderr(lt_err_fd))
         return lt_err_fd;
+    if (is_original_stderr(2)) {
+        lt_err_fd = 2;
+        return 2;
+    }
     if (err_path[0] == '/') {
         int fd = open(err_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
         if (fd >= 0 && is_original_stderr(fd)) {
-            lt_err_fd = fd;
+            reopened_fd = fd;
             return fd;
         }
         if (fd >= 0)
             close(fd);
-    }
-    if (is_original_stderr(2)) {
-        lt_err_fd = 2;
-        return 2;
     }
     lt_err_fd = -1;        /* lt_warn goes silent too */
     return -1;
@@ -127,6 +142,10 @@ void lt_output_write(struct lt_records *r, const struct lt_report_ctx *ctx)
     sigset_t old, pending_before;
     block_write_signals(&old, &pending_before);
     write_report_unguarded(r, ctx);
+    if (reopened_fd >= 0) {
+        close(reopened_fd);
+        reopened_fd = -1;
+    }
     unblock_write_signals(&old, &pending_before);
 }
 
