@@ -86,6 +86,15 @@ static int report_fd(void)
     return -1;
 }
 
+/* --log-file: with %p each process has its file (written whole, then
+ * renamed); without, every process adds its report to the one file. */
+static int open_log_file(struct lt_writer *w)
+{
+    if (strstr(lt_opt.log_file, "%p"))
+        return lt_writer_open_file(w, lt_opt.log_file);
+    return lt_writer_open_append(w, lt_opt.log_file);
+}
+
 typedef void (*extra_writer)(struct lt_writer *, const struct lt_records *, const struct lt_report_ctx *,
                              const struct lt_options *);
 
@@ -172,7 +181,7 @@ static void write_report_unguarded(struct lt_records *r, const struct lt_report_
         if (lt_opt.log_fd >= 0) {
             lt_writer_open_fd(&w, lt_opt.log_fd);
             opened = true;
-        } else if (lt_opt.log_file[0] && lt_writer_open_file(&w, lt_opt.log_file) == 0) {
+        } else if (lt_opt.log_file[0] && open_log_file(&w) == 0) {
             opened = true;
         } else if (!lt_opt.log_file[0]) {
             int fd = report_fd();
@@ -191,7 +200,7 @@ static void write_report_unguarded(struct lt_records *r, const struct lt_report_
         lt_writer_open_fd(&w, lt_opt.log_fd);
         opened = true;
     } else if (lt_opt.log_file[0]) {
-        if (lt_writer_open_file(&w, lt_opt.log_file) == 0)
+        if (open_log_file(&w) == 0)
             opened = true;
         else
             lt_warn("cannot write the report to '%s' (%s); writing it to stderr",

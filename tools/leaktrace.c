@@ -14,6 +14,7 @@
 #include "diff.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -442,6 +443,15 @@ int main(int argc, char **argv)
     if (setenv("LD_PRELOAD", preload, 1) != 0) {
         fprintf(stderr, "leaktrace: cannot set LD_PRELOAD: %s\n", strerror(errno));
         return 1;
+    }
+
+    /* --log-file without %p: every process of the tree adds its report to
+     * the one file (the library opens it O_APPEND); like Valgrind, the run
+     * starts it empty. Never through a symbolic link (O_NOFOLLOW). */
+    if (opts.log_file[0] && !strchr(opts.log_file, '%') && opts.log_fd < 0) {
+        int fd = open(opts.log_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd >= 0)
+            close(fd);
     }
 
     fflush(NULL);
