@@ -125,7 +125,7 @@ static void read_options(void)
         lt_warn("the program was not run");
         lt_real._exit(1);
     }
-    if (lt_opt.xml && !lt_opt.xml_file[0]) {
+    if (lt_opt.xml && !lt_opt.xml_file[0] && lt_opt.xml_fd < 0) {
         /* Valgrind's words; it then runs the program and writes nothing,
          * which would be a run that checks nothing: refuse instead. */
         char msg[1024];

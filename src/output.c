@@ -171,7 +171,12 @@ static void write_report_unguarded(struct lt_records *r, const struct lt_report_
         /* Valgrind: the report goes to --xml-file only; the text channel
          * gets nothing (a --log-file is created and left empty), except the
          * --exit-on-first-error notice. */
-        if (lt_writer_open_file(&w, lt_opt.xml_file) == 0) {
+        if (lt_opt.xml_fd >= 0) {
+            lt_writer_open_fd(&w, lt_opt.xml_fd);
+            lt_report_xml(&w, r, ctx, &lt_opt);
+            if (lt_writer_close(&w) != 0)
+                lt_warn("writing the XML report to fd %d failed (%s)", lt_opt.xml_fd, strerror(errno));
+        } else if (lt_writer_open_file(&w, lt_opt.xml_file) == 0) {
             lt_report_xml(&w, r, ctx, &lt_opt);
             if (lt_writer_close(&w) != 0)
                 lt_warn("writing the XML report to '%s' failed (%s)", w.path, strerror(errno));

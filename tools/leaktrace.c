@@ -151,7 +151,10 @@ static const char *const usage_text[] = {
 "  --extra-debuginfo-path, --allow-mismatched-debuginfo, --max-threads,\n"
 "  --valgrind-stacksize, --merge-recursive-frames, --trace-children-skip,\n"
 "  --trace-children-skip-by-arg, --show-emwarns, --sigill-diagnostics,\n"
-"  --xml-user-comment (each given as --NAME=VALUE).\n"
+"  --xml-user-comment, and every other option of valgrind --help and\n"
+"  --help-debug: --log-socket, --xml-socket, --error-markers, --stats,\n"
+"  --vex-*, --px-*, --xtree-*, --trace-*, -d ... (each given as --NAME=VALUE;\n"
+"  -q silences the notices). --xml-fd=N writes the XML report to fd N.\n"
 "Any other option is an error: leaktrace says which and does not run PROG.\n"
 "Boolean values are yes or no; numbers are plain decimal.\n"
 "\n",
@@ -346,6 +349,8 @@ int main(int argc, char **argv)
     char *mine = xmalloc(cap);
     mine[0] = '\0';
 
+    static char notes[32][1024];
+    int nnotes = 0;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -368,9 +373,11 @@ int main(int argc, char **argv)
         if (r < 0)
             die_usage("%s", err);
         if (r > 0) {
-            /* Ignored: say so once here, and do not pass it on (the library
-             * and every traced child would only repeat the notice). */
-            fprintf(stderr, "leaktrace: %s\n", err);
+            /* Ignored: say so once here (after the loop, and not under -q,
+             * which Valgrind honours wherever it stands), and do not pass it
+             * on (the library and every traced child would only repeat it). */
+            if (nnotes < 32)
+                snprintf(notes[nnotes++], sizeof notes[0], "%s", err);
             continue;
         }
         if (strpbrk(a, LT_OPTIONS_SEPARATORS))
@@ -403,6 +410,8 @@ int main(int argc, char **argv)
         free(word);
     }
 
+    for (int k = 0; k < nnotes && opts.quiet == 0; k++)
+        fprintf(stderr, "leaktrace: %s\n", notes[k]);
     if (i >= argc)
         die_usage("%s", "no program given");
     const char *prog = argv[i];

@@ -560,8 +560,17 @@ static void test_unknown_and_ignored(void)
     REJECT("foo", "unknown option 'foo'");
     REJECT("--help", "unknown option");           /* the launcher's, not the library's */
     REJECT("--version", "unknown option");
-    REJECT("--log-socket=1.2.3.4:5", "'--log-socket=1.2.3.4:5'");
-    REJECT("--xml-fd=3", "'--xml-fd=3'");
+    /* Valgrind core options (issue 11, item 11): tolerated; --xml-fd is ours. */
+    CHECK_INT(one("--log-socket=1.2.3.4:5"), 1);
+    CHECK_INT(one("--xml-fd=3"), 0);
+    CHECK_INT(o.xml_fd, 3);
+    CHECK_INT(one("--error-markers=BEGIN,END"), 1);
+    CHECK_INT(one("--vex-iropt-register-updates=allregs-at-mem-access"), 1);
+    CHECK_INT(one("--px-default=allregs-at-mem-access"), 1);
+    CHECK_INT(one("--xtree-memory=full"), 1);
+    CHECK_INT(one("--xtree-leak-file=x.kcg"), 1);
+    CHECK_INT(one("-d"), 1);
+    CHECK_INT(one("--trace-children=no"), 0);        /* ours, though --trace-* is a family */
     REJECT("--LEAK-CHECK=full", "unknown option");
 
     static const char *const ignored[] = {
