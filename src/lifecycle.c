@@ -240,9 +240,9 @@ static bool release_libc_caches(void)
         in_freeres = 1;
         /* Valgrind runs both at exit (--run-cxx-freeres, --run-libc-freeres),
          * so blocks libc and libstdc++ keep for themselves are not reported. */
-        if (_ZN9__gnu_cxx9__freeresEv)
+        if (_ZN9__gnu_cxx9__freeresEv && lt_opt.run_cxx_freeres)
             _ZN9__gnu_cxx9__freeresEv();
-        if (__libc_freeres)
+        if (__libc_freeres && lt_opt.run_libc_freeres)
             __libc_freeres();
     } else {
         completed = false;
@@ -311,7 +311,10 @@ static void *check_on_tool_stack(void *arg)
 
     struct lt_world world;
     lt_world_stop(&world, STOP_TIMEOUT_MS);
-    bool caches_released = final && release_libc_caches();
+    /* Not when a signal ends the process: freeres flushes stdio
+     * (_IO_cleanup), which the default action never does (nor Valgrind). */
+    bool caches_released = final && !fatal_signal && (lt_opt.run_libc_freeres || lt_opt.run_cxx_freeres)
+                           && release_libc_caches();
 
     struct lt_maps maps;
     lt_maps_read(&maps);
@@ -447,8 +450,11 @@ int lt_lifecycle_exit_from(int status, uintptr_t sp)
 static void final_check_atexit(void)
 {
     int code = final_check();
-    if (code >= 0)
-        lt_real._exit(code);   /* stdio was flushed by __libc_freeres (_IO_cleanup) */
+    if (code >= 0) {
+        if (!lt_opt.run_libc_freeres)
+            fflush(NULL);      /* else __libc_freeres flushed stdio (_IO_cleanup) */
+        lt_real._exit(code);
+    }
 }
 
 /* ---- exit paths ------------------------------------------------------------------------ */

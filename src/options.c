@@ -74,6 +74,8 @@ void lt_options_defaults(struct lt_options *o)
     o->default_suppressions = 1;
     o->gen_suppressions = 0;
     o->trace_children = 1;
+    o->run_libc_freeres = 1;
+    o->run_cxx_freeres = 1;
     o->child_silent_after_fork = 0;
     o->xml = 0;
     o->xml_file[0] = '\0';
@@ -234,7 +236,7 @@ enum opt_id {
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS,
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE, O_XML_FD,
     O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
-    O_TOOL, O_IGNORED
+    O_RUN_LIBC_FREERES, O_RUN_CXX_FREERES, O_TOOL, O_IGNORED
 };
 
 /* How the value is written. */
@@ -277,6 +279,8 @@ static const struct opt_def opt_defs[] = {
     { "report-signal", O_REPORT_SIGNAL, F_VALUE },
     { "exit-on-first-error", O_EXIT_ON_FIRST_ERROR, F_VALUE },
     { "unwind", O_UNWIND, F_VALUE },
+    { "run-libc-freeres", O_RUN_LIBC_FREERES, F_VALUE },
+    { "run-cxx-freeres", O_RUN_CXX_FREERES, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
     /* Valgrind's options with no meaning here: vgoptions.c. */
     { NULL, O_IGNORED, F_FLAG }
@@ -482,6 +486,16 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         if (parse_bool(v, &b))
             BAD("yes or no");
         o->trace_children = b;
+        return 0;
+    case O_RUN_LIBC_FREERES:
+        if (parse_bool(v, &b))
+            BAD("yes or no");
+        o->run_libc_freeres = b;
+        return 0;
+    case O_RUN_CXX_FREERES:
+        if (parse_bool(v, &b))
+            BAD("yes or no");
+        o->run_cxx_freeres = b;
         return 0;
     case O_CHILD_SILENT:
         if (parse_bool(v, &b))

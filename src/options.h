@@ -33,6 +33,8 @@ struct lt_options {
     char supp_files[LT_MAX_SUPP_FILES][PATH_MAX];
     int default_suppressions;  /* 1 */
     int gen_suppressions;      /* 0 no, 1 all (yes is interactive in valgrind: treated as all) */
+    int run_libc_freeres;      /* --run-libc-freeres: __libc_freeres before the final check */
+    int run_cxx_freeres;       /* --run-cxx-freeres: __gnu_cxx::__freeres likewise */
     int trace_children;        /* 1: exec'd programs keep the preload */
     int child_silent_after_fork; /* 0 */
     int xml;                   /* 0 */

@@ -12,7 +12,7 @@ static const char *const with_value[] = {
     /* core: user options */
     "xml-socket", "log-socket", "xml-user-comment", "error-markers",
     "keep-debuginfo", "extra-debuginfo-path", "debuginfo-server", "allow-mismatched-debuginfo",
-    "time-stamp", "input-fd", "demangle", "error-limit", "run-libc-freeres", "run-cxx-freeres",
+    "time-stamp", "input-fd", "demangle", "error-limit",
     "sim-hints", "fair-sched", "kernel-variant", "merge-recursive-frames",
     "num-transtab-sectors", "avg-transtab-entry-size", "aspace-minaddr", "valgrind-stacksize",
     "show-emwarns", "require-text-symbol", "soname-synonyms", "smc-check", "read-inline-info",

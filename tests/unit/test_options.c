@@ -571,6 +571,10 @@ static void test_unknown_and_ignored(void)
     CHECK_INT(one("--xtree-leak-file=x.kcg"), 1);
     CHECK_INT(one("-d"), 1);
     CHECK_INT(one("--trace-children=no"), 0);        /* ours, though --trace-* is a family */
+    CHECK_INT(one("--run-libc-freeres=no"), 0);      /* ours (issue 11, item 12) */
+    CHECK_INT(o.run_libc_freeres, 0);
+    CHECK_INT(one("--run-cxx-freeres=no"), 0);
+    CHECK_INT(o.run_cxx_freeres, 0);
     REJECT("--LEAK-CHECK=full", "unknown option");
 
     static const char *const ignored[] = {
@@ -582,7 +586,7 @@ static void test_unknown_and_ignored(void)
         "--smc-check=all", "--fair-sched=yes", "--max-stackframe=4000000",
         "--main-stacksize=8000000", "--num-transtab-sectors=64", "--track-fds=yes",
         "--redzone-size=32", "--show-mismatched-frees=no", "--ignore-ranges=0x1-0x2",
-        "--run-libc-freeres=no", "--run-cxx-freeres=no", "--sim-hints=lax-ioctls",
+        "--sim-hints=lax-ioctls",
         "--soname-synonyms=somalloc=NONE", "--fullpath-after=",
         "--max-threads=1000", "--valgrind-stacksize=2000000", "--merge-recursive-frames=2",
         "--error-limit=no", "--keep-debuginfo=yes", "--vgdb-poll=100", "--vgdb-prefix=/tmp/v",
