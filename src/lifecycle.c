@@ -8,6 +8,7 @@
  * (or where main returned, through a wrapper of main installed by our
  * __libc_start_main), and scanning that thread's stack from there. */
 #include "lifecycle.h"
+#include "args.h"
 #include "arena.h"
 #include "depot.h"
 #include "goexit.h"
@@ -49,8 +50,6 @@
 static pid_t owner_pid;
 static char self_path[PATH_MAX];    /* where libleaktrace.so was loaded from */
 static int core_started;
-static char **saved_argv;
-static int saved_argc;
 static int final_done;
 static volatile int in_check;        /* a check is running on some thread */
 static int exit_status = -1;        /* what the program passed to exit/_exit/quick_exit */
@@ -178,28 +177,6 @@ void lt_lifecycle_start_core(void)
 }
 
 /* ---- the check ---------------------------------------------------------------------- */
-
-static char *command_line(void)
-{
-    if (!saved_argv)
-        return NULL;
-    size_t len = 1;
-    for (int i = 0; i < saved_argc && saved_argv[i]; i++)
-        len += strlen(saved_argv[i]) + 1;
-    char *s = lt_arena_bump(len);
-    if (!s)
-        return NULL;
-    char *p = s;
-    for (int i = 0; i < saved_argc && saved_argv[i]; i++) {
-        if (i)
-            *p++ = ' ';
-        size_t n = strlen(saved_argv[i]);
-        memcpy(p, saved_argv[i], n);
-        p += n;
-    }
-    *p = 0;
-    return s;
-}
 
 /* A thread we stopped may hold a libc lock that __libc_freeres needs
  * (e.g. in the middle of dlopen): a one-shot timer on this thread jumps
@@ -342,15 +319,16 @@ static void *check_on_tool_stack(void *arg)
         if (lt_records_build(&recs, &scan, &lt_opt) != 0) {
             lt_warn("not enough memory for the leak records: no report");
         } else {
-            struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
+            struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = lt_args_command_line(true),
+                                         .xml_command = lt_args_command_line(false),
                                          .fatal_signal = final ? fatal_signal : 0,
                                          .fatal_stack = final ? fatal_stack : 0,
                                          .fatal_code = fatal_code,
                                          .fatal_addr = fatal_addr,
                                          .final = final,
                                          .exit_status = final ? exit_status : -1,
-                                         .argc = saved_argc,
-                                         .argv = saved_argv };
+                                         .argc = lt_args_argc(),
+                                         .argv = lt_args_argv() };
             lt_table_usage(&ctx.usage);
             lt_output_write(&recs, &ctx);
             errors = recs.errors;
@@ -562,8 +540,6 @@ LT_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, ch
     if (!lt_real.libc_start_main)
         lt_real_resolve();
     lt_real_main = main;
-    saved_argc = argc;
-    saved_argv = argv;
     return lt_real.libc_start_main(lt_main_trampoline, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
