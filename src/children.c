@@ -17,6 +17,7 @@
 #include "options.h"
 #include <alloca.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <string.h>
@@ -53,6 +54,13 @@ static inline void ensure(void)
 {
     if (LT_UNLIKELY(!__atomic_load_n(&real_spawnp, __ATOMIC_ACQUIRE)))
         resolve();
+}
+
+/* A libc without one of them (execveat: glibc 2.34). */
+static int missing(void)
+{
+    errno = ENOSYS;
+    return -1;
 }
 
 static bool is_ours(const char *p, size_t n)
@@ -163,6 +171,9 @@ LT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 
 LT_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
+    ensure();
+    if (!real_execveat)
+        return missing();
     return real_execveat(dirfd, path, argv, CHILD_ENV(envp), flags);
 }
 

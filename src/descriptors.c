@@ -31,6 +31,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -61,6 +63,27 @@ static inline long raw6(long n, long a, long b, long c, long d, long e, long f)
     return ret;
 }
 
+/* glibc's syscall(): the tool's own system calls (and the program's
+ * syscall() calls, through the stub below) keep being made from libc's
+ * code, as before this file existed: a signal handler that looks at the
+ * interrupted address (to stay out of libc, or out of the tool) sees what
+ * it saw without these interposers. Raw before it is resolved. */
+long (*lt_libc_syscall)(long, ...) LT_HIDDEN;
+
+static long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+    long (*fn)(long, ...) = __atomic_load_n(&lt_libc_syscall, __ATOMIC_ACQUIRE);
+    if (!fn)
+        return raw6(n, a, b, c, d, e, f);
+    int saved = errno;
+    long r = fn(n, a, b, c, d, e, f);
+    if (r == -1) {
+        r = -errno;
+        errno = saved;
+    }
+    return r;
+}
+
 static inline long to_errno(long r)
 {
     if ((unsigned long)r > -4096UL) {
@@ -75,7 +98,7 @@ static inline long to_errno(long r)
  * (libunwind loops while errno == EINTR; its read just set EAGAIN). */
 static long probe_readable(uintptr_t addr)
 {
-    long r = raw6(SYS_rt_sigprocmask, -1, (long)(addr & ~(uintptr_t)7), 0, 8, 0, 0);
+    long r = sys6(SYS_rt_sigprocmask, -1, (long)(addr & ~(uintptr_t)7), 0, 8, 0, 0);
     if (r == -EFAULT) {
         errno = EFAULT;
         return -1;
@@ -86,11 +109,28 @@ static long probe_readable(uintptr_t addr)
 /* ---- the stderr copy ------------------------------------------------------- */
 
 static int stash_fd = -1;
+static pid_t fd_owner;        /* the process whose descriptor table stash_fd is in */
 
-/* Called before the program closes or replaces fd 2. */
+static void after_fork_child(void)
+{
+    fd_owner = (pid_t)raw6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+}
+
+__attribute__((constructor)) static void descriptors_init(void)
+{
+    lt_tls.busy++;
+    __atomic_store_n(&lt_libc_syscall, (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall"), __ATOMIC_RELEASE);
+    lt_tls.busy--;
+    fd_owner = (pid_t)raw6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+    pthread_atfork(NULL, NULL, after_fork_child);
+}
+
+/* Called before the program closes or replaces fd 2. Not in a vfork
+ * child (it shares our memory, not our descriptor table, and runs no
+ * atfork handler: its pid is not fd_owner). */
 static void before_stderr_change(void)
 {
-    if (stash_fd >= 0 || lt_state == LT_STATE_OFF)
+    if (stash_fd >= 0 || lt_state == LT_STATE_OFF || raw6(SYS_getpid, 0, 0, 0, 0, 0, 0) != fd_owner)
         return;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 64 || rl.rlim_cur > INT_MAX)
@@ -107,12 +147,12 @@ static long close_range_around(unsigned lo, unsigned hi, unsigned flags)
         before_stderr_change();
     int s = stash_fd;
     if (s < 0 || (unsigned)s < lo || (unsigned)s > hi)
-        return raw6(SYS_close_range, lo, hi, flags, 0, 0, 0);
+        return sys6(SYS_close_range, lo, hi, flags, 0, 0, 0);
     long r = 0;
     if ((unsigned)s > lo)
-        r = raw6(SYS_close_range, lo, (unsigned)s - 1, flags, 0, 0, 0);
+        r = sys6(SYS_close_range, lo, (unsigned)s - 1, flags, 0, 0, 0);
     if (r == 0 && (unsigned)s < hi)
-        r = raw6(SYS_close_range, (unsigned)s + 1, hi, flags, 0, 0, 0);
+        r = sys6(SYS_close_range, (unsigned)s + 1, hi, flags, 0, 0, 0);
     return r;
 }
 
@@ -124,13 +164,14 @@ static long close_fd(long fd)
         before_stderr_change();
     if (stash_fd >= 0 && fd == stash_fd)
         return -EBADF;        /* the program never had it */
-    return raw6(SYS_close, fd, 0, 0, 0, 0, 0);
+    return sys6(SYS_close, fd, 0, 0, 0, 0, 0);
 }
 
 /* ---- syscall(2) ---------------------------------------------------------------
- * An assembly stub: every number but write, close and close_range goes
- * straight to the kernel with the caller's stack untouched (as glibc's
- * syscall does; a vfork or clone through it must not find a C frame). */
+ * An assembly stub: every number but write, close and close_range goes on
+ * to glibc's syscall (or straight to the kernel before it is known) with
+ * the caller's stack untouched (a vfork or clone through it must not find
+ * a C frame). */
 long lt_syscall_slow(long n, long a, long b, long c, long d, long e, long f) LT_HIDDEN;
 long lt_syscall_error(long r) LT_HIDDEN;
 
@@ -148,7 +189,7 @@ long lt_syscall_slow(long n, long a, long b, long c, long d, long e, long f)
         return to_errno(close_fd(a));
     if (n == SYS_close_range)
         return to_errno(close_range_around((unsigned)a, (unsigned)b, (unsigned)c));
-    return to_errno(raw6(n, a, b, c, d, e, f));
+    return to_errno(sys6(n, a, b, c, d, e, f));
 }
 
 __asm__(".text\n"
@@ -162,7 +203,11 @@ __asm__(".text\n"
         "    je 1f\n"
         "    cmpq $" LT_STR(SYS_close_range) ", %rdi\n"
         "    je 1f\n"
-        "    movq %rdi, %rax\n"
+        "    movq lt_libc_syscall(%rip), %rax\n"
+        "    testq %rax, %rax\n"
+        "    jz 3f\n"
+        "    jmp *%rax\n"
+        "3:  movq %rdi, %rax\n"
         "    movq %rsi, %rdi\n"
         "    movq %rdx, %rsi\n"
         "    movq %rcx, %rdx\n"
@@ -207,7 +252,7 @@ LT_EXPORT ssize_t read(int fd, void *buf, size_t n)
         return -1;
     }
     if (LT_UNLIKELY(lt_tls.busy))
-        return to_errno(raw6(SYS_read, fd, (long)buf, (long)n, 0, 0, 0));
+        return to_errno(sys6(SYS_read, fd, (long)buf, (long)n, 0, 0, 0));
     return REAL(read)(fd, buf, n);
 }
 
@@ -216,7 +261,7 @@ LT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
     if (is_unw_fd(fd))
         return probe_readable((uintptr_t)buf);
     if (LT_UNLIKELY(lt_tls.busy))
-        return to_errno(raw6(SYS_write, fd, (long)buf, (long)n, 0, 0, 0));
+        return to_errno(sys6(SYS_write, fd, (long)buf, (long)n, 0, 0, 0));
     return REAL(write)(fd, buf, n);
 }
 
@@ -230,7 +275,7 @@ LT_EXPORT int open(const char *path, int flags, ...)
         va_end(ap);
     }
     if (LT_UNLIKELY(lt_tls.busy))
-        return (int)to_errno(raw6(SYS_openat, AT_FDCWD, (long)path, flags, mode, 0, 0));
+        return (int)to_errno(sys6(SYS_openat, AT_FDCWD, (long)path, flags, mode, 0, 0));
     return REAL(open)(path, flags, mode);
 }
 
@@ -250,35 +295,43 @@ LT_EXPORT int close(int fd)
 LT_EXPORT int msync(void *addr, size_t len, int flags)
 {
     if (LT_UNLIKELY(lt_tls.busy))
-        return (int)to_errno(raw6(SYS_msync, (long)addr, (long)len, flags, 0, 0, 0));
+        return (int)to_errno(sys6(SYS_msync, (long)addr, (long)len, flags, 0, 0, 0));
     return REAL(msync)(addr, len, flags);
 }
 
+static bool called_from_libunwind(const void *ra)
+{
+    Dl_info di;
+    return dladdr(ra, &di) && di.dli_fname && strstr(di.dli_fname, "libunwind");
+}
+
 /* libunwind's validation pipe (see the top). Only while the thread is
- * inside the tool and with libunwind's flags; the program's own pipes, and
- * a libunwind the program itself initialised first, are real. */
+ * inside the tool, from libunwind, with libunwind's flags; the program's
+ * own pipes, and a libunwind the program itself initialised first, are
+ * real. */
 LT_EXPORT int pipe2(int fds[2], int flags)
 {
-    if (LT_UNLIKELY(lt_tls.busy) && flags == (O_CLOEXEC | O_NONBLOCK)) {
+    if (LT_UNLIKELY(lt_tls.busy) && flags == (O_CLOEXEC | O_NONBLOCK)
+        && called_from_libunwind(__builtin_return_address(0))) {
         fds[0] = UNW_PIPE_R;
         fds[1] = UNW_PIPE_W;
         return 0;
     }
-    return (int)to_errno(raw6(SYS_pipe2, (long)fds, flags, 0, 0, 0, 0));
+    return (int)to_errno(sys6(SYS_pipe2, (long)fds, flags, 0, 0, 0, 0));
 }
 
 LT_EXPORT int dup2(int old, int new)
 {
     if (new == 2 && old != 2)
         before_stderr_change();
-    return (int)to_errno(raw6(SYS_dup2, old, new, 0, 0, 0, 0));
+    return (int)to_errno(sys6(SYS_dup2, old, new, 0, 0, 0, 0));
 }
 
 LT_EXPORT int dup3(int old, int new, int flags)
 {
     if (new == 2 && old != 2)
         before_stderr_change();
-    return (int)to_errno(raw6(SYS_dup3, old, new, flags, 0, 0, 0));
+    return (int)to_errno(sys6(SYS_dup3, old, new, flags, 0, 0, 0));
 }
 
 LT_EXPORT int close_range(unsigned lo, unsigned hi, int flags)

@@ -13,7 +13,12 @@
 4. stderr replaced (dup2 of /dev/null onto fd 2, as daemons do) with stderr
    a pipe: the report still reaches the original stderr, and the frames
    of the unwound allocations are complete (libunwind's memory validation,
-   now a probe without a descriptor, still works)."""
+   now a probe without a descriptor, still works).
+5. The same daemon run with libunwind's validation forced to msync and to
+   mincore (UNW_X86_64_FORCE_MEM_VALIDATE), with --unwind=fp, and with
+   --num-callers=50 (deeper walks, more validation): the program's files
+   are untouched each time, and the probe answers "unreadable" for an
+   unmapped page and "readable" for a mapped one."""
 import os, resource, subprocess, sys, tempfile
 
 from harness import arg_parser, check, clean_env, finish, indent, parse_report
@@ -32,6 +37,8 @@ PROG = r'''
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/mman.h>
+#include <errno.h>
 static void *keep[64];
 static void *volatile sink;
 __attribute__((noinline)) static void *deep(int n)
@@ -80,6 +87,13 @@ int main(int argc, char **argv)
         list_fds("start");
         for (int i = 0; i < 200; i++) { free(keep[i % 64]); keep[i % 64] = deep(i % 5); }
         list_fds("end");
+    } else if (!strcmp(mode, "probe")) {
+        /* libunwind's validation write on its pseudo-descriptor (INT_MAX). */
+        char *page = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        errno = 0;
+        long ok = syscall(SYS_write, 2147483647, "x", 1);
+        long bad = syscall(SYS_write, 2147483647, page, 1);
+        printf("readable=%ld unreadable=%ld errno=%d\n", ok, bad, errno);
     } else if (!strcmp(mode, "redirect")) {
         int fd = open("/dev/null", O_WRONLY);
         dup2(fd, 2);
@@ -110,7 +124,7 @@ def run(argv, env, preexec_fn=None):
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 
 
-def daemon():
+def daemon(envt=envt, what="daemon"):
     outp = os.path.join(work, "out.plain")
     rc0, out0, _ = run([exe, "daemon", inp, outp], env0)
     with open(outp, "rb") as f:
@@ -123,8 +137,8 @@ def daemon():
             file1 = f.read()
         if (rc, out, file1) != (rc0, out0, file0):
             bad.append("run %d: rc %d stdout %r file %r" % (i, rc, out, file1))
-    check(file0 == b"OK 1000\n", "daemon: plain run writes OK 1000")
-    check(not bad, "daemon: output file, bytes read and fds as in the plain run, 10/10"
+    check(file0 == b"OK 1000\n", "%s: plain run writes OK 1000" % what)
+    check(not bad, "%s: output file, bytes read and fds as in the plain run, 10/10" % what
           + ("" if not bad else "\n" + indent("\n".join(bad[:3]))))
 
 
@@ -155,7 +169,16 @@ def redirect():
           "redirect: the leak's stack has its six deep() frames and main\n" + indent(err))
 
 
-tests = [("daemon", daemon), ("limit", limit), ("list", listing), ("redirect", redirect)]
+def modes():
+    for how in ("msync", "mincore"):
+        daemon(dict(envt, UNW_X86_64_FORCE_MEM_VALIDATE=how), "daemon, validation by " + how)
+    daemon(dict(envt, LEAKTRACE_OPTIONS="--unwind=fp"), "daemon, --unwind=fp")
+    daemon(dict(envt, LEAKTRACE_OPTIONS="--num-callers=50"), "daemon, --num-callers=50")
+    rc, out, err = run([exe, "probe"], envt)
+    check(out == "readable=1 unreadable=-1 errno=14\n", "probe: readable 1, unmapped -1/EFAULT (%r)" % out)
+
+
+tests = [("daemon", daemon), ("limit", limit), ("list", listing), ("redirect", redirect), ("modes", modes)]
 only = sys.argv[sys.argv.index("--only") + 1:] if "--only" in sys.argv else []
 for name, fn in tests:
     fn()
