@@ -18,12 +18,13 @@
  *  - No descriptor is kept for the report: stderr is used as fd 2 while
  *    fd 2 is still the original (output.c checks), and a copy is made only
  *    at the moment the program closes or replaces fd 2 (close, dup2, dup3,
- *    close_range), at the top of its RLIMIT_NOFILE where open() reaches it
- *    last; the program's close() and close_range() pass it over (close
- *    answers EBADF, as without the tool).
+ *    close_range, freopen(stderr), daemon), at the top of its
+ *    RLIMIT_NOFILE where open() reaches it last; the program's close() and
+ *    close_range() pass it over (close answers EBADF, as without the tool).
  *  - Inside the tool (libunwind, libdw) read, write, open, close and msync
- *    are raw system calls: glibc's are cancellation points (POSIX), and
- *    malloc must not become one.
+ *    are plain system calls (through glibc's syscall(), which is not a
+ *    cancellation point): glibc's wrappers are (POSIX), and malloc must not
+ *    become one.
  *  - Every other call is the program's, forwarded unchanged. */
 #include "lt.h"
 #include "output.h"
@@ -35,6 +36,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -337,4 +339,36 @@ LT_EXPORT int dup3(int old, int new, int flags)
 LT_EXPORT int close_range(unsigned lo, unsigned hi, int flags)
 {
     return (int)to_errno(close_range_around(lo, hi, (unsigned)flags));
+}
+
+/* glibc replaces fd 2 inside freopen(stderr) and daemon() with its own
+ * internal close/dup2, which no interposer sees: the copy is taken here. */
+LT_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
+{
+    static FILE *(*real)(const char *, const char *, FILE *);
+    if (stream == stderr)
+        before_stderr_change();
+    if (!real)
+        real = (FILE * (*)(const char *, const char *, FILE *)) next_symbol((void **)&real, "freopen");
+    return real(path, mode, stream);
+}
+
+LT_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
+{
+    static FILE *(*real)(const char *, const char *, FILE *);
+    if (stream == stderr)
+        before_stderr_change();
+    if (!real)
+        real = (FILE * (*)(const char *, const char *, FILE *)) next_symbol((void **)&real, "freopen64");
+    return real(path, mode, stream);
+}
+
+LT_EXPORT int daemon(int nochdir, int noclose)
+{
+    static int (*real)(int, int);
+    if (!noclose)
+        before_stderr_change();
+    if (!real)
+        real = (int (*)(int, int))next_symbol((void **)&real, "daemon");
+    return real(nochdir, noclose);
 }

@@ -39,6 +39,14 @@ static bool is_original_stderr(int fd)
     return err_known && fstat(fd, &st) == 0 && st.st_dev == err_stat.st_dev && st.st_ino == err_stat.st_ino;
 }
 
+int lt_output_diag_fd(void)
+{
+    int fd = lt_err_fd;
+    if (fd < 0 || !err_known || is_original_stderr(fd))
+        return fd;
+    return -1;        /* fd 2 is the program's own file now (freopen, daemon()) */
+}
+
 /* The program is about to close or replace fd 2: keep the original at or
  * below `top` (the top of its descriptor table, where open() reaches last). */
 int lt_output_stash_stderr(int top)

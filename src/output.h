@@ -17,6 +17,9 @@ void lt_output_init(void) LT_HIDDEN;
 /* Before the program closes or replaces fd 2: a copy of the original at or
  * below `top` (descriptors.c); the descriptor, or -1. */
 int lt_output_stash_stderr(int top) LT_HIDDEN;
+/* Where a one-line diagnostic may go: lt_err_fd while it is still the
+ * original stderr, else -1 (lt.c: lt_warn). */
+int lt_output_diag_fd(void) LT_HIDDEN;
 /* Writes every report the options ask for. */
 void lt_output_write(struct lt_records *r, const struct lt_report_ctx *ctx) LT_HIDDEN;
 #endif

@@ -18,7 +18,9 @@
    mincore (UNW_X86_64_FORCE_MEM_VALIDATE), with --unwind=fp, and with
    --num-callers=50 (deeper walks, more validation): the program's files
    are untouched each time, and the probe answers "unreadable" for an
-   unmapped page and "readable" for a mapped one."""
+   unmapped page and "readable" for a mapped one.
+6. freopen(stderr) (glibc replaces fd 2 internally, unseen): neither the
+   report nor a warning of the tool lands in the program's new file."""
 import os, resource, subprocess, sys, tempfile
 
 from harness import arg_parser, check, clean_env, finish, indent, parse_report
@@ -94,6 +96,12 @@ int main(int argc, char **argv)
         long ok = syscall(SYS_write, 2147483647, "x", 1);
         long bad = syscall(SYS_write, 2147483647, page, 1);
         printf("readable=%ld unreadable=%ld errno=%d\n", ok, bad, errno);
+    } else if (!strcmp(mode, "freopen")) {
+        /* glibc's internal close/open: no interposer sees fd 2 change. */
+        freopen(argv[2], "w", stderr);
+        fprintf(stderr, "program log\n");
+        sink = deep(1);
+        sink = 0;
     } else if (!strcmp(mode, "redirect")) {
         int fd = open("/dev/null", O_WRONLY);
         dup2(fd, 2);
@@ -169,6 +177,16 @@ def redirect():
           "redirect: the leak's stack has its six deep() frames and main\n" + indent(err))
 
 
+def freopen_case():
+    log = os.path.join(work, "prog.log")
+    env = dict(envt, LEAKTRACE_OPTIONS="--leak-check=full --log-file=/nonexistent-dir/x")
+    rc, out, err = run([exe, "freopen", log], env)
+    with open(log) as f:
+        text = f.read()
+    check(text == "program log\n", "freopen: the program's own log holds only its line (%r)" % text[:200])
+    check("HEAP SUMMARY" in err, "freopen: the report reaches the original stderr")
+
+
 def modes():
     for how in ("msync", "mincore"):
         daemon(dict(envt, UNW_X86_64_FORCE_MEM_VALIDATE=how), "daemon, validation by " + how)
@@ -178,7 +196,8 @@ def modes():
     check(out == "readable=1 unreadable=-1 errno=14\n", "probe: readable 1, unmapped -1/EFAULT (%r)" % out)
 
 
-tests = [("daemon", daemon), ("limit", limit), ("list", listing), ("redirect", redirect), ("modes", modes)]
+tests = [("daemon", daemon), ("limit", limit), ("list", listing), ("redirect", redirect), ("freopen", freopen_case),
+         ("modes", modes)]
 only = sys.argv[sys.argv.index("--only") + 1:] if "--only" in sys.argv else []
 for name, fn in tests:
     fn()
