@@ -951,71 +951,7 @@ LT_EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const voi
 LT_EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *nt)
 { (void)al; (void)nt; if (p) release(p); }
 
-/* ---- cancellation points the tool's own libraries call ----------------------
- * malloc is not a cancellation point (POSIX), but libunwind, called in every
- * malloc, may validate memory through read()/write() on a pipe or msync(),
- * and libdw opens and reads files at a check: all cancellation points in
- * glibc. Inside the tool (busy) these become raw system calls, which never
- * act on a pending pthread_cancel; for the program they are libc's own. */
-
-static ssize_t (*real_read)(int, void *, size_t);
-static ssize_t (*real_write)(int, const void *, size_t);
-static int (*real_open)(const char *, int, ...);
-static int (*real_close)(int);
-static int (*real_msync)(void *, size_t, int);
-
-static void *next_symbol(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (LT_UNLIKELY(!f)) {
-        f = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-#define REAL(fn) ((__typeof__(real_##fn))next_symbol((void **)&real_##fn, #fn))
-
-LT_EXPORT ssize_t read(int fd, void *buf, size_t n)
-{
-    if (LT_UNLIKELY(lt_tls.busy))
-        return syscall(SYS_read, fd, buf, n);
-    return REAL(read)(fd, buf, n);
-}
-
-LT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
-{
-    if (LT_UNLIKELY(lt_tls.busy))
-        return syscall(SYS_write, fd, buf, n);
-    return REAL(write)(fd, buf, n);
-}
-
-LT_EXPORT int open(const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (flags & (O_CREAT | __O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
-    if (LT_UNLIKELY(lt_tls.busy))
-        return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-    return REAL(open)(path, flags, mode);
-}
-
-LT_EXPORT int close(int fd)
-{
-    if (LT_UNLIKELY(lt_tls.busy))
-        return (int)syscall(SYS_close, fd);
-    return REAL(close)(fd);
-}
-
-LT_EXPORT int msync(void *addr, size_t len, int flags)
-{
-    if (LT_UNLIKELY(lt_tls.busy))
-        return (int)syscall(SYS_msync, addr, len, flags);
-    return REAL(msync)(addr, len, flags);
-}
+/* read, write, open, close, msync: descriptors.c. */
 
 /* ---- threads ---------------------------------------------------------------- */
 
@@ -1039,10 +975,17 @@ static int (*real_dlclose)(void *);
 
 LT_EXPORT int dlclose(void *handle)
 {
+    int (*next)(void *) = __atomic_load_n(&real_dlclose, __ATOMIC_ACQUIRE);
+    if (LT_UNLIKELY(!next)) {
+        lt_tls.busy++;
+        next = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+        lt_tls.busy--;
+        __atomic_store_n(&real_dlclose, next, __ATOMIC_RELEASE);
+    }
     if (lt_opt.keep_debuginfo && lt_state == LT_STATE_TRACKING) {
         lt_tls.busy++;
         lt_unloaded_note(handle);
         lt_tls.busy--;
     }
-    return REAL(dlclose)(handle);
+    return next(handle);
 }

@@ -10,6 +10,7 @@
 #include "lifecycle.h"
 #include "coverage.h"
 #include "nextalloc.h"
+#include "args.h"
 #include "arena.h"
 #include "depot.h"
 #include "goexit.h"
@@ -53,8 +54,6 @@
 static pid_t owner_pid;
 static char self_path[PATH_MAX];    /* where libleaktrace.so was loaded from */
 static int core_started;
-static char **saved_argv;
-static int saved_argc;
 static int final_done;
 static volatile int in_check;        /* a check is running on some thread */
 static volatile pid_t final_tid;     /* the thread that took the final check */
@@ -65,6 +64,7 @@ static uintptr_t fatal_addr;
 static uint32_t fatal_stack;
 static struct lt_exit_ctx exit_ctx;
 static int exit_ctx_taken;
+static bool libc_stdio_flushed;      /* the final check ran __libc_freeres (_IO_cleanup) */
 
 extern void __libc_freeres(void) __attribute__((weak));
 extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
@@ -130,7 +130,7 @@ static void read_options(void)
         lt_warn("the program was not run");
         lt_real._exit(1);
     }
-    if (lt_opt.xml && !lt_opt.xml_file[0]) {
+    if (lt_opt.xml && !lt_opt.xml_file[0] && lt_opt.xml_fd < 0) {
         /* Valgrind's words; it then runs the program and writes nothing,
          * which would be a run that checks nothing: refuse instead. */
         char msg[1024];
@@ -184,28 +184,6 @@ void lt_lifecycle_start_core(void)
 
 /* ---- the check ---------------------------------------------------------------------- */
 
-static char *command_line(void)
-{
-    if (!saved_argv)
-        return NULL;
-    size_t len = 1;
-    for (int i = 0; i < saved_argc && saved_argv[i]; i++)
-        len += strlen(saved_argv[i]) + 1;
-    char *s = lt_arena_bump(len);
-    if (!s)
-        return NULL;
-    char *p = s;
-    for (int i = 0; i < saved_argc && saved_argv[i]; i++) {
-        if (i)
-            *p++ = ' ';
-        size_t n = strlen(saved_argv[i]);
-        memcpy(p, saved_argv[i], n);
-        p += n;
-    }
-    *p = 0;
-    return s;
-}
-
 /* A thread we stopped may hold a libc lock that __libc_freeres needs
  * (e.g. in the middle of dlopen): a one-shot timer on this thread jumps
  * out of freeres instead of waiting forever. */
@@ -252,9 +230,9 @@ static bool release_libc_caches(void)
         in_freeres = 1;
         /* Valgrind runs both at exit (--run-cxx-freeres, --run-libc-freeres),
          * so blocks libc and libstdc++ keep for themselves are not reported. */
-        if (_ZN9__gnu_cxx9__freeresEv)
+        if (_ZN9__gnu_cxx9__freeresEv && lt_opt.run_cxx_freeres)
             _ZN9__gnu_cxx9__freeresEv();
-        if (__libc_freeres)
+        if (__libc_freeres && lt_opt.run_libc_freeres)
             __libc_freeres();
     } else {
         completed = false;
@@ -337,8 +315,14 @@ static void *check_on_tool_stack(void *arg)
     struct lt_world world;
     lt_world_stop(&world, STOP_TIMEOUT_MS, final);
     /* Only when no other thread can be inside libc (issue 11 item 2: a
-     * thread that blocks every signal kept using what freeres freed). */
-    bool caches_released = final && world.all_stopped && release_libc_caches();
+     * thread that blocks every signal kept using what freeres freed), and
+     * not when a signal ends the process: freeres flushes stdio
+     * (_IO_cleanup), which the default action never does (nor Valgrind). */
+    bool caches_released = final && world.all_stopped && !fatal_signal
+                           && (lt_opt.run_libc_freeres || lt_opt.run_cxx_freeres)
+                           && release_libc_caches();
+    if (final)
+        libc_stdio_flushed = caches_released && lt_opt.run_libc_freeres;
 
     struct lt_maps maps;
     lt_maps_read(&maps);
@@ -372,15 +356,16 @@ static void *check_on_tool_stack(void *arg)
             lt_coverage_get(&cov);
             if (cov.incomplete)
                 recs.errors++;    /* the report says why (coverage.h) */
-            struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = command_line(),
+            struct lt_report_ctx ctx = { .pid = (int)getpid(), .command = lt_args_command_line(true),
+                                         .xml_command = lt_args_command_line(false),
                                          .fatal_signal = final ? fatal_signal : 0,
                                          .fatal_stack = final ? fatal_stack : 0,
                                          .fatal_code = fatal_code,
                                          .fatal_addr = fatal_addr,
                                          .final = final,
                                          .exit_status = final ? exit_status : -1,
-                                         .argc = saved_argc,
-                                         .argv = saved_argv };
+                                         .argc = lt_args_argc(),
+                                         .argv = lt_args_argv() };
             lt_table_usage(&ctx.usage);
             lt_output_write(&recs, &ctx);
             errors = recs.errors;
@@ -551,8 +536,9 @@ static void final_check_atexit(void)
     int code = final_check();
     if (code >= 0) {
         /* stdio was flushed by __libc_freeres (_IO_cleanup), unless it was
-         * skipped (release_libc_caches): then as exit() would. */
-        if (lt_nextalloc.owner != LT_OWNER_TOOL)
+         * skipped (release_libc_caches, --run-libc-freeres=no, a thread
+         * that could not be stopped): then as exit() would. */
+        if (!libc_stdio_flushed)
             fflush(NULL);
         lt_real._exit(code);
     }
@@ -685,8 +671,6 @@ LT_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, ch
     if (!lt_real.libc_start_main)
         lt_real_resolve();
     lt_real_main = main;
-    saved_argc = argc;
-    saved_argv = argv;
     return lt_real.libc_start_main(lt_main_trampoline, argc, argv, init, fini, rtld_fini, stack_end);
 }
 

@@ -1,6 +1,7 @@
 /* lt.c — state shared by every module: the per-thread guard, the global
  * lifecycle state, and one-line diagnostics. */
 #include "lt.h"
+#include "output.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -21,7 +22,8 @@ void lt_warn(const char *fmt, ...)
     va_start(ap, fmt);
     n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     va_end(ap);
-    if (lt_err_fd < 0) {       /* no safe place to write (lifecycle.c: report_fd) */
+    int fd = lt_output_diag_fd();
+    if (fd < 0) {              /* no safe place to write (output.c) */
         errno = saved;
         return;
     }
@@ -29,7 +31,7 @@ void lt_warn(const char *fmt, ...)
         n = (int)sizeof line - 2;
     line[n++] = '\n';
     for (ssize_t off = 0; off < n;) {
-        ssize_t w = write(lt_err_fd, line + off, (size_t)(n - off));
+        ssize_t w = write(fd, line + off, (size_t)(n - off));
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)

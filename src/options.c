@@ -7,8 +7,9 @@
  * Never allocates and uses no stdio beyond snprintf into the caller's
  * buffer: it runs in the preloaded library's constructor. Built both into
  * lt_core and, with LT_STANDALONE, into the `leaktrace` command, so it
- * includes nothing of the project but lt.h and options.h. */
+ * includes nothing of the project but lt.h, options.h and vgoptions.h. */
 #include "options.h"
+#include "vgoptions.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -73,9 +74,12 @@ void lt_options_defaults(struct lt_options *o)
     o->default_suppressions = 1;
     o->gen_suppressions = 0;
     o->trace_children = 1;
+    o->run_libc_freeres = 1;
+    o->run_cxx_freeres = 1;
     o->child_silent_after_fork = 0;
     o->xml = 0;
     o->xml_file[0] = '\0';
+    o->xml_fd = -1;
     o->json_file[0] = '\0';
     o->sarif_file[0] = '\0';
     o->folded_file[0] = '\0';
@@ -260,9 +264,10 @@ enum opt_id {
     O_LEAK_CHECK, O_SHOW_LEAK_KINDS, O_SHOW_REACHABLE, O_SHOW_POSSIBLY_LOST,
     O_ERRORS_FOR_LEAK_KINDS, O_ERROR_EXITCODE, O_NUM_CALLERS, O_LEAK_RESOLUTION,
     O_HEURISTICS, O_LOG_FILE, O_LOG_FD, O_SUPPRESSIONS, O_DEFAULT_SUPPRESSIONS, O_SYMBOL_CACHE,
-    O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE,
+    O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE, O_XML_FD,
     O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
-    O_MALLOC_FILL, O_FREE_FILL, O_KEEP_DEBUGINFO, O_TOOL, O_IGNORED
+    O_MALLOC_FILL, O_FREE_FILL, O_KEEP_DEBUGINFO, O_RUN_LIBC_FREERES, O_RUN_CXX_FREERES,
+    O_TOOL, O_IGNORED
 };
 
 /* How the value is written. */
@@ -297,6 +302,7 @@ static const struct opt_def opt_defs[] = {
     { "child-silent-after-fork", O_CHILD_SILENT, F_VALUE },
     { "xml", O_XML, F_VALUE },
     { "xml-file", O_XML_FILE, F_VALUE },
+    { "xml-fd", O_XML_FD, F_VALUE },
     { "json-file", O_JSON_FILE, F_VALUE },
     { "sarif-file", O_SARIF_FILE, F_VALUE },
     { "folded-file", O_FOLDED_FILE, F_VALUE },
@@ -308,58 +314,10 @@ static const struct opt_def opt_defs[] = {
     { "malloc-fill", O_MALLOC_FILL, F_VALUE },
     { "free-fill", O_FREE_FILL, F_VALUE },
     { "keep-debuginfo", O_KEEP_DEBUGINFO, F_VALUE },
+    { "run-libc-freeres", O_RUN_LIBC_FREERES, F_VALUE },
+    { "run-cxx-freeres", O_RUN_CXX_FREERES, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
-    /* Valgrind options that only matter to Valgrind's core or to memcheck's
-     * non-leak checks: accepted (so existing command lines keep working)
-     * and ignored with a notice. */
-    { "track-origins", O_IGNORED, F_VALUE },
-    { "read-var-info", O_IGNORED, F_VALUE },
-    { "read-inline-info", O_IGNORED, F_VALUE },
-    { "trace-malloc", O_IGNORED, F_VALUE },
-    { "undef-value-errors", O_IGNORED, F_VALUE },
-    { "keep-stacktraces", O_IGNORED, F_VALUE },
-    { "freelist-vol", O_IGNORED, F_VALUE },
-    { "freelist-big-blocks", O_IGNORED, F_VALUE },
-    { "partial-loads-ok", O_IGNORED, F_VALUE },
-    { "expensive-definedness-checks", O_IGNORED, F_VALUE },
-    { "vgdb", O_IGNORED, F_VALUE },
-    { "vgdb-error", O_IGNORED, F_VALUE },
-    { "vgdb-poll", O_IGNORED, F_VALUE },
-    { "vgdb-prefix", O_IGNORED, F_VALUE },
-    { "vgdb-stop-at", O_IGNORED, F_VALUE },
-    { "vgdb-shadow-registers", O_IGNORED, F_VALUE },
-    { "time-stamp", O_IGNORED, F_VALUE },
-    { "demangle", O_IGNORED, F_VALUE },
-    { "smc-check", O_IGNORED, F_VALUE },
-    { "fair-sched", O_IGNORED, F_VALUE },
-    { "max-stackframe", O_IGNORED, F_VALUE },
-    { "main-stacksize", O_IGNORED, F_VALUE },
-    { "num-transtab-sectors", O_IGNORED, F_VALUE },
-    { "avg-transtab-entry-size", O_IGNORED, F_VALUE },
-    { "track-fds", O_IGNORED, F_VALUE },
-    { "redzone-size", O_IGNORED, F_VALUE },
-    { "alignment", O_IGNORED, F_VALUE },
-    { "show-mismatched-frees", O_IGNORED, F_VALUE },
-    { "ignore-ranges", O_IGNORED, F_VALUE },
-    { "ignore-range-below-sp", O_IGNORED, F_VALUE },
-    { "workaround-gcc296-bugs", O_IGNORED, F_VALUE },
-    { "run-libc-freeres", O_IGNORED, F_VALUE },
-    { "run-cxx-freeres", O_IGNORED, F_VALUE },
-    { "sim-hints", O_IGNORED, F_VALUE },
-    { "kernel-variant", O_IGNORED, F_VALUE },
-    { "soname-synonyms", O_IGNORED, F_VALUE },
-    { "fullpath-after", O_IGNORED, F_VALUE },
-    { "error-limit", O_IGNORED, F_VALUE },
-    { "extra-debuginfo-path", O_IGNORED, F_VALUE },
-    { "allow-mismatched-debuginfo", O_IGNORED, F_VALUE },
-    { "max-threads", O_IGNORED, F_VALUE },
-    { "valgrind-stacksize", O_IGNORED, F_VALUE },
-    { "merge-recursive-frames", O_IGNORED, F_VALUE },
-    { "trace-children-skip", O_IGNORED, F_VALUE },
-    { "trace-children-skip-by-arg", O_IGNORED, F_VALUE },
-    { "show-emwarns", O_IGNORED, F_VALUE },
-    { "sigill-diagnostics", O_IGNORED, F_VALUE },
-    { "xml-user-comment", O_IGNORED, F_VALUE },
+    /* Valgrind's options with no meaning here: vgoptions.c. */
     { NULL, O_IGNORED, F_FLAG }
 };
 
@@ -386,6 +344,8 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
     enum opt_form form;
     if (name.n == 1) {
         if (dashes > 1 || (name.p[0] != 'q' && name.p[0] != 'v' && name.p[0] != 's')) {
+            if (lt_vgoption_ignored(name.p, name.n, (int)dashes, eq != NULL))
+                goto ignored;
             say(m, "unknown option '%.*s'", (int)w.n, w.p);
             return -1;
         }
@@ -396,6 +356,13 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         while (d->name && !span_is(name, d->name))
             d++;
         if (!d->name) {
+            if (lt_vgoption_ignored(name.p, name.n, (int)dashes, eq != NULL))
+                goto ignored;
+            if (!eq && lt_vgoption_ignored(name.p, name.n, (int)dashes, true)) {
+                say(m, "option '--%.*s' needs a value, as in --%.*s=VALUE (got '%.*s')",
+                    (int)name.n, name.p, (int)name.n, name.p, (int)w.n, w.p);
+                return -1;
+            }
             say(m, "unknown option '%.*s'", (int)w.n, w.p);
             return -1;
         }
@@ -561,6 +528,16 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
             BAD("yes or no");
         o->trace_children = b;
         return 0;
+    case O_RUN_LIBC_FREERES:
+        if (parse_bool(v, &b))
+            BAD("yes or no");
+        o->run_libc_freeres = b;
+        return 0;
+    case O_RUN_CXX_FREERES:
+        if (parse_bool(v, &b))
+            BAD("yes or no");
+        o->run_cxx_freeres = b;
+        return 0;
     case O_CHILD_SILENT:
         if (parse_bool(v, &b))
             BAD("yes or no");
@@ -574,6 +551,13 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
     case O_XML_FILE:
         if (copy_path(v, o->xml_file))
             BAD_PATH();
+        o->xml_fd = -1;
+        return 0;
+    case O_XML_FD:
+        if (parse_num(v, 0, INT_MAX, &num))
+            BAD("a file descriptor number");
+        o->xml_fd = num;
+        o->xml_file[0] = '\0';
         return 0;
     case O_JSON_FILE:
         if (copy_path(v, o->json_file))
@@ -638,7 +622,8 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
         say(m, "ignoring valgrind-only option --tool=memcheck");
         return 1;
     case O_IGNORED:
-        say(m, "ignoring valgrind-only option --%.*s", (int)body.n, body.p);
+    ignored:
+        say(m, "ignoring valgrind-only option %s%.*s", name.n == 1 ? "-" : "--", (int)body.n, body.p);
         return 1;
     }
 #undef BAD
@@ -673,12 +658,16 @@ int lt_options_parse_string_notify(struct lt_options *o, const char *text, const
         err[0] = '\0';
     if (!text)
         return 0;
+    /* Notices wait for the whole string: a -q anywhere in it silences them
+     * (Valgrind's -q prints nothing on a clean run). */
+    char notes[16][256];
+    int nnotes = 0;
     const char *p = text;
     for (;;) {
         while (is_sep(*p))
             p++;
         if (!*p)
-            return 0;
+            break;
         const char *start = p;
         while (*p && !is_sep(*p))
             p++;
@@ -695,11 +684,16 @@ int lt_options_parse_string_notify(struct lt_options *o, const char *text, const
                 memcpy(err, note, n);
                 err[n] = '\0';
             }
+            for (int i = 0; i < nnotes && notice && o->quiet == 0; i++)
+                notice(ctx, notes[i]);
             return -1;
         }
-        if (r > 0 && notice)
-            notice(ctx, note);
+        if (r > 0 && nnotes < 16)
+            snprintf(notes[nnotes++], sizeof notes[0], "%s", note);
     }
+    for (int i = 0; i < nnotes && notice && o->quiet == 0; i++)
+        notice(ctx, notes[i]);
+    return 0;
 }
 
 int lt_options_parse_string(struct lt_options *o, const char *text, const char *origin,

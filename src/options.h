@@ -34,10 +34,13 @@ struct lt_options {
     int default_suppressions;  /* 1 */
     char symbol_cache[PATH_MAX]; /* "" = the XDG cache dir, "no" = off, else a dir */
     int gen_suppressions;      /* 0 no, 1 all (yes is interactive in valgrind: treated as all) */
+    int run_libc_freeres;      /* --run-libc-freeres: __libc_freeres before the final check */
+    int run_cxx_freeres;       /* --run-cxx-freeres: __gnu_cxx::__freeres likewise */
     int trace_children;        /* 1: exec'd programs keep the preload */
     int child_silent_after_fork; /* 0 */
     int xml;                   /* 0 */
     char xml_file[PATH_MAX];
+    int xml_fd;                /* --xml-fd; -1 = not given (the last of it and --xml-file wins) */
     char json_file[PATH_MAX];
     char sarif_file[PATH_MAX];
     char folded_file[PATH_MAX];
@@ -86,7 +89,8 @@ int lt_options_parse_string(struct lt_options *o, const char *text, const char *
                             char *err, size_t errlen) LT_HIDDEN;
 
 /* As lt_options_parse_string, and calls notice(ctx, msg) once per ignored
- * Valgrind-only option, in order (notice may be NULL). A caller that can
+ * Valgrind-only option, in order, once the whole string is parsed, and not
+ * at all if it leaves -q in effect (notice may be NULL). A caller that can
  * print only later (e.g. once the log file is open) can parse the same text
  * again into a scratch struct lt_options with a printing callback. */
 int lt_options_parse_string_notify(struct lt_options *o, const char *text, const char *origin,

@@ -16,25 +16,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_FD_MIN 1000
-
 static struct stat err_stat;
+static bool err_known;
 static char err_path[PATH_MAX];
 
-/* A private duplicate of stderr, high enough not to collide with the
- * descriptors a program expects to get from open(). */
+/* Which file stderr is (descriptors.c: the tool keeps no descriptor of its
+ * own; the report goes to fd 2 while it is still this file). */
 void lt_output_init(void)
 {
     struct stat st;
     if (fstat(2, &st) != 0)
         return;
-    int fd = fcntl(2, F_DUPFD_CLOEXEC, ERR_FD_MIN);
-    if (fd < 0)
-        fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
-    if (fd < 0)
-        return;
-    lt_err_fd = fd;
     err_stat = st;
+    err_known = true;
     ssize_t n = readlink("/proc/self/fd/2", err_path, sizeof err_path - 1);
     err_path[n > 0 ? n : 0] = 0;
 }
@@ -42,33 +36,71 @@ void lt_output_init(void)
 static bool is_original_stderr(int fd)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && st.st_dev == err_stat.st_dev && st.st_ino == err_stat.st_ino;
+    return err_known && fstat(fd, &st) == 0 && st.st_dev == err_stat.st_dev && st.st_ino == err_stat.st_ino;
 }
 
-/* The private duplicate, if it is still ours (a daemon may have closed
- * every descriptor, and a later open() may have reused the number); else
- * the original stderr reopened by name, or fd 2 if it is still the same
- * file. Never anything else: a descriptor the program reopened on its own
- * data must not receive the report. -1 if there is nowhere safe. */
+int lt_output_diag_fd(void)
+{
+    int fd = lt_err_fd;
+    if (fd < 0 || !err_known || is_original_stderr(fd))
+        return fd;
+    return -1;        /* fd 2 is the program's own file now (freopen, daemon()) */
+}
+
+/* The program is about to close or replace fd 2: keep the original at or
+ * below `top` (the top of its descriptor table, where open() reaches last). */
+int lt_output_stash_stderr(int top)
+{
+    if (!is_original_stderr(2))
+        return -1;
+    for (int fd = top; fd > top - 64 && fd > 2; fd -= 16) {
+        int got = fcntl(2, F_DUPFD_CLOEXEC, fd);
+        if (got >= 0) {
+            lt_err_fd = got;
+            return got;
+        }
+    }
+    return -1;
+}
+
+/* Where the report goes: the
+ * stderr copy if the program replaced fd 2; fd 2 while it is still the
+ * original; else the original reopened by name (until the report is
+ * written). Never anything else: a
+ * descriptor the program reopened on its own data must not receive the
+ * report. -1 if there is nowhere safe. */
+static int reopened_fd = -1;        /* closed when the report is written */
+
 static int report_fd(void)
 {
-    if (lt_err_fd != 2 && is_original_stderr(lt_err_fd))
+    if (reopened_fd >= 0)
+        return reopened_fd;
+    if (lt_err_fd != 2 && lt_err_fd >= 0 && is_original_stderr(lt_err_fd))
         return lt_err_fd;
+    if (is_original_stderr(2)) {
+        lt_err_fd = 2;
+        return 2;
+    }
     if (err_path[0] == '/') {
         int fd = open(err_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
         if (fd >= 0 && is_original_stderr(fd)) {
-            lt_err_fd = fd;
+            reopened_fd = fd;
             return fd;
         }
         if (fd >= 0)
             close(fd);
     }
-    if (is_original_stderr(2)) {
-        lt_err_fd = 2;
-        return 2;
-    }
     lt_err_fd = -1;        /* lt_warn goes silent too */
     return -1;
+}
+
+/* --log-file: with %p each process has its file (written whole, then
+ * renamed); without, every process adds its report to the one file. */
+static int open_log_file(struct lt_writer *w)
+{
+    if (strstr(lt_opt.log_file, "%p"))
+        return lt_writer_open_file(w, lt_opt.log_file);
+    return lt_writer_open_append(w, lt_opt.log_file);
 }
 
 typedef void (*extra_writer)(struct lt_writer *, const struct lt_records *, const struct lt_report_ctx *,
@@ -127,6 +159,10 @@ void lt_output_write(struct lt_records *r, const struct lt_report_ctx *ctx)
     sigset_t old, pending_before;
     block_write_signals(&old, &pending_before);
     write_report_unguarded(r, ctx);
+    if (reopened_fd >= 0) {
+        close(reopened_fd);
+        reopened_fd = -1;
+    }
     unblock_write_signals(&old, &pending_before);
 }
 
@@ -143,7 +179,12 @@ static void write_report_unguarded(struct lt_records *r, const struct lt_report_
         /* Valgrind: the report goes to --xml-file only; the text channel
          * gets nothing (a --log-file is created and left empty), except the
          * --exit-on-first-error notice. */
-        if (lt_writer_open_file(&w, lt_opt.xml_file) == 0) {
+        if (lt_opt.xml_fd >= 0) {
+            lt_writer_open_fd(&w, lt_opt.xml_fd);
+            lt_report_xml(&w, r, ctx, &lt_opt);
+            if (lt_writer_close(&w) != 0)
+                lt_warn("writing the XML report to fd %d failed (%s)", lt_opt.xml_fd, strerror(errno));
+        } else if (lt_writer_open_file(&w, lt_opt.xml_file) == 0) {
             lt_report_xml(&w, r, ctx, &lt_opt);
             if (lt_writer_close(&w) != 0)
                 lt_warn("writing the XML report to '%s' failed (%s)", w.path, strerror(errno));
@@ -153,7 +194,7 @@ static void write_report_unguarded(struct lt_records *r, const struct lt_report_
         if (lt_opt.log_fd >= 0) {
             lt_writer_open_fd(&w, lt_opt.log_fd);
             opened = true;
-        } else if (lt_opt.log_file[0] && lt_writer_open_file(&w, lt_opt.log_file) == 0) {
+        } else if (lt_opt.log_file[0] && open_log_file(&w) == 0) {
             opened = true;
         } else if (!lt_opt.log_file[0]) {
             int fd = report_fd();
@@ -172,7 +213,7 @@ static void write_report_unguarded(struct lt_records *r, const struct lt_report_
         lt_writer_open_fd(&w, lt_opt.log_fd);
         opened = true;
     } else if (lt_opt.log_file[0]) {
-        if (lt_writer_open_file(&w, lt_opt.log_file) == 0)
+        if (open_log_file(&w) == 0)
             opened = true;
         else
             lt_warn("cannot write the report to '%s' (%s); writing it to stderr",

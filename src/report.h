@@ -46,6 +46,7 @@ void lt_records_free(struct lt_records *r) LT_HIDDEN;
 struct lt_report_ctx {
     int pid;
     const char *command;   /* "prog arg1 arg2", or NULL */
+    const char *xml_command; /* the same for the XML preamble (args.h), or NULL: command */
     struct lt_heap_usage usage;
     int fatal_signal;      /* the process is dying of this signal, or 0 */
     uint32_t fatal_stack;  /* where it was raised (depot id), or 0 */

@@ -420,9 +420,10 @@ void lt_report_xml(struct lt_writer *w, struct lt_records *r,
               "<protocolversion>4</protocolversion>\n<protocoltool>memcheck</protocoltool>\n\n"
               "<preamble>\n"
               "  <line>leaktrace-" LT_VERSION ", a leak checker for unmodified programs</line>\n");
-    if (ctx->command) {
+    const char *command = ctx->xml_command ? ctx->xml_command : ctx->command;
+    if (command) {
         lt_put(w, "  <line>Command: ");
-        lt_xml_escape(w, ctx->command);
+        lt_xml_escape(w, command);
         lt_put(w, "</line>\n");
     }
     lt_put(w, "</preamble>\n\n");

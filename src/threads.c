@@ -38,7 +38,6 @@
 static lt_lock_t registry_lock = LT_LOCK_INIT;
 static struct lt_thread_rec *registry;
 static int ndead;
-static pthread_key_t exit_key;
 
 static pid_t my_tid(void) { return (pid_t)syscall(SYS_gettid); }
 
@@ -200,11 +199,15 @@ int lt_threads_sigaltstack(const void *ssp, void *oldp)
     return 0;
 }
 
-/* Runs at thread exit (pthread key destructor: after return, pthread_exit
- * and cancellation alike). */
+/* Runs at thread exit (after return, pthread_exit and cancellation alike),
+ * as the trampoline's cleanup handler: no pthread key of the program's is
+ * taken (threadkeys.c), and an exit() from the thread does not run it (as
+ * it did not run a key destructor): the thread is alive at the check. */
 static void thread_exit(void *arg)
 {
     struct lt_thread_rec *r = arg;
+    if (!r)
+        return;
     lt_tls.busy++;
     lt_lock(&registry_lock);
     if (r->state == LT_THREAD_LIVE) {
@@ -269,12 +272,14 @@ static void *trampoline(void *p)
     pending_unlink(p);
     lt_arena_free(p, sizeof b);
     struct lt_thread_rec *r = register_self((uintptr_t)__builtin_frame_address(0));
-    if (r) {
-        pthread_setspecific(exit_key, r);
+    if (r)
         give_altstack(r);
-    }
     lt_threads_leave_tool();
-    return b.start(b.arg);
+    void *ret;
+    pthread_cleanup_push(thread_exit, r);
+    ret = b.start(b.arg);
+    pthread_cleanup_pop(1);
+    return ret;
 }
 
 int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), void *arg,
@@ -309,7 +314,6 @@ int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), vo
  * pointer ([stack]); found at scan time from the map, so only the record. */
 void lt_threads_init(void)
 {
-    pthread_key_create(&exit_key, thread_exit);
     lt_tls.busy++;
     if (my_tid() == getpid())
         lt_mainstack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);   /* no malloc (mainstack.h) */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define LT_WRITER_CAP (256u << 10)
 
@@ -114,14 +115,60 @@ int lt_writer_open_file(struct lt_writer *w, const char *pattern)
         init_buffer(w);
         return 0;
     }
-    int n = snprintf(w->tmp, sizeof w->tmp, "%s.tmp.%d", w->path, (int)getpid());
-    if (n < 0 || (size_t)n >= sizeof w->tmp) {
+    /* The temporary is created, never opened: O_EXCL refuses any existing
+     * name, a planted symbolic link included (POSIX open: "If O_EXCL and
+     * O_CREAT are set, and path names a symbolic link, open() shall fail
+     * with errno set to [EEXIST], regardless of the contents of the
+     * symbolic link"); O_NOFOLLOW says the same for systems that differ.
+     * A name taken is retried with another suffix. rename() then replaces
+     * the final name itself, never what a link there points to. */
+    unsigned salt = (unsigned)(uintptr_t)w ^ (unsigned)getpid() * 2654435761u;
+    for (int attempt = 0; attempt < 64; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        salt = salt * 1103515245u + 12345u + (unsigned)ts.tv_nsec;
+        int n = snprintf(w->tmp, sizeof w->tmp, "%s.tmp.%d.%08x", w->path, (int)getpid(), salt);
+        if (n < 0 || (size_t)n >= sizeof w->tmp) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (w->fd >= 0)
+            break;
+        if (errno != EEXIST)
+            return -1;
+    }
+    if (w->fd < 0)
+        return -1;
+    init_buffer(w);
+    return 0;
+}
+
+int lt_writer_open_append(struct lt_writer *w, const char *pattern)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+    if (lt_expand_path(pattern, w->path, sizeof w->path) != 0) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* A device, FIFO or socket (/dev/stderr, a named pipe) is written in
+     * place as by lt_writer_open_file; a regular file is never reached
+     * through a symbolic link (O_NOFOLLOW: ELOOP). */
+    struct stat st;
+    int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+    if (stat(w->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+    } else {
+        flags |= O_CREAT | O_NOFOLLOW;
+    }
+    w->fd = open(w->path, flags, 0644);
     if (w->fd < 0)
         return -1;
+    w->in_place = true;
     init_buffer(w);
     return 0;
 }

@@ -3,8 +3,9 @@
  * Promises: Valgrind's number style (thousands separators), hex, and
  * line prefixes; the buffer lives in arena memory and is flushed with
  * write(2), retrying on EINTR and short writes. A regular-file destination
- * is written to a temporary name and renamed when complete, so a report
- * file is never half-written; a device or FIFO is written in place. */
+ * is written to a temporary name (created with O_EXCL, so never through a
+ * planted symbolic link) and renamed when complete, so a report file is
+ * never half-written; a device or FIFO is written in place. */
 #ifndef LT_WRITER_H
 #define LT_WRITER_H
 #include "lt.h"
@@ -22,6 +23,10 @@ struct lt_writer {
 /* Opens `pattern` (%p -> pid, %q{VAR} -> $VAR) for writing via a temporary
  * name. Returns 0, or -1 with errno set. */
 int lt_writer_open_file(struct lt_writer *w, const char *pattern) LT_HIDDEN;
+/* Opens `pattern` to add to its end (created if missing, never through a
+ * symbolic link to a regular file): the report of each process written to
+ * one --log-file without %p is kept. Returns 0, or -1 with errno set. */
+int lt_writer_open_append(struct lt_writer *w, const char *pattern) LT_HIDDEN;
 void lt_writer_open_fd(struct lt_writer *w, int fd) LT_HIDDEN;
 /* Flushes; for files renames the temporary into place. Returns 0 or -1. */
 int lt_writer_close(struct lt_writer *w) LT_HIDDEN;

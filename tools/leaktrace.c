@@ -14,6 +14,7 @@
 #include "diff.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,6 +77,9 @@ static const char *const usage_text[] = {
 "                               the last of --log-file and --log-fd wins\n"
 "  --trace-children=no|yes      keep checking programs that PROG execs [yes]\n"
 "                               (unlike Valgrind, whose default is no)\n"
+"  --run-libc-freeres=no|yes    release libc's own caches before the final\n"
+"                               check (not when a signal ends the process) [yes]\n"
+"  --run-cxx-freeres=no|yes     the same for libstdc++'s [yes]\n"
 "  --child-silent-after-fork=no|yes\n"
 "                               no report from a forked child that has not\n"
 "                               exec'd [no]\n"
@@ -154,13 +158,16 @@ static const char *const usage_text[] = {
 "  --fair-sched, --max-stackframe, --main-stacksize, --num-transtab-sectors,\n"
 "  --avg-transtab-entry-size, --track-fds, --redzone-size, --alignment,\n"
 "  --show-mismatched-frees, --ignore-ranges, --ignore-range-below-sp,\n"
-"  --workaround-gcc296-bugs, --run-libc-freeres, --run-cxx-freeres,\n"
+"  --workaround-gcc296-bugs,\n"
 "  --sim-hints, --kernel-variant, --soname-synonyms, --fullpath-after,\n"
 "  --error-limit,\n"
 "  --extra-debuginfo-path, --allow-mismatched-debuginfo, --max-threads,\n"
 "  --valgrind-stacksize, --merge-recursive-frames, --trace-children-skip,\n"
 "  --trace-children-skip-by-arg, --show-emwarns, --sigill-diagnostics,\n"
-"  --xml-user-comment (each given as --NAME=VALUE).\n"
+"  --xml-user-comment, and every other option of valgrind --help and\n"
+"  --help-debug: --log-socket, --xml-socket, --error-markers, --stats,\n"
+"  --vex-*, --px-*, --xtree-*, --trace-*, -d ... (each given as --NAME=VALUE;\n"
+"  -q silences the notices). --xml-fd=N writes the XML report to fd N.\n"
 "Any other option is an error: leaktrace says which and does not run PROG.\n"
 "Boolean values are yes or no; numbers are plain decimal.\n"
 "\n",
@@ -355,6 +362,8 @@ int main(int argc, char **argv)
     char *mine = xmalloc(cap);
     mine[0] = '\0';
 
+    static char notes[32][1024];
+    int nnotes = 0;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -377,9 +386,11 @@ int main(int argc, char **argv)
         if (r < 0)
             die_usage("%s", err);
         if (r > 0) {
-            /* Ignored: say so once here, and do not pass it on (the library
-             * and every traced child would only repeat the notice). */
-            fprintf(stderr, "leaktrace: %s\n", err);
+            /* Ignored: say so once here (after the loop, and not under -q,
+             * which Valgrind honours wherever it stands), and do not pass it
+             * on (the library and every traced child would only repeat it). */
+            if (nnotes < 32)
+                snprintf(notes[nnotes++], sizeof notes[0], "%s", err);
             continue;
         }
         if (strpbrk(a, LT_OPTIONS_SEPARATORS))
@@ -412,6 +423,8 @@ int main(int argc, char **argv)
         free(word);
     }
 
+    for (int k = 0; k < nnotes && opts.quiet == 0; k++)
+        fprintf(stderr, "leaktrace: %s\n", notes[k]);
     if (i >= argc)
         die_usage("%s", "no program given");
     const char *prog = argv[i];
@@ -452,6 +465,15 @@ int main(int argc, char **argv)
     if (setenv("LD_PRELOAD", preload, 1) != 0) {
         fprintf(stderr, "leaktrace: cannot set LD_PRELOAD: %s\n", strerror(errno));
         return 1;
+    }
+
+    /* --log-file without %p: every process of the tree adds its report to
+     * the one file (the library opens it O_APPEND); like Valgrind, the run
+     * starts it empty. Never through a symbolic link (O_NOFOLLOW). */
+    if (opts.log_file[0] && !strchr(opts.log_file, '%') && opts.log_fd < 0) {
+        int fd = open(opts.log_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd >= 0)
+            close(fd);
     }
 
     fflush(NULL);

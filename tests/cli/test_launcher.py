@@ -223,15 +223,21 @@ def run_tests(cli, lib, tmp):
           "bad LEAKTRACE_OPTIONS: the message names the variable and the word", res)
 
     # --- Valgrind-only options: one notice each, dropped, the program runs ----
-    res = r.run(["--track-origins=yes", "--tool=memcheck", "-q", probe])
+    res = r.run(["--track-origins=yes", "--tool=memcheck", probe])
     p = parse_probe(res.stdout)
     check(res.returncode == 7, "valgrind-only options: the program runs", res)
     check("leaktrace: ignoring valgrind-only option --track-origins=yes" in res.stderr,
           "notice for --track-origins=yes on stderr", res)
     check("leaktrace: ignoring valgrind-only option --tool=memcheck" in res.stderr,
           "notice for --tool=memcheck on stderr", res)
-    check(p.get("LEAKTRACE_OPTIONS") == "-q",
+    check(p.get("LEAKTRACE_OPTIONS") == "<unset>",
           "ignored options are not passed on (got %r)" % p.get("LEAKTRACE_OPTIONS"), res)
+    res = r.run(["--track-origins=yes", "--tool=memcheck", "-q", probe])
+    p = parse_probe(res.stdout)
+    check(res.returncode == 7 and "ignoring" not in res.stderr,
+          "-q: the notices are not printed, wherever -q stands (Valgrind's -q)", res)
+    check(p.get("LEAKTRACE_OPTIONS") == "-q",
+          "-q: passed on alone (got %r)" % p.get("LEAKTRACE_OPTIONS"), res)
 
     # --- --help, -h, --version ------------------------------------------------
     for h in ("--help", "-h"):

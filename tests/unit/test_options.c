@@ -587,8 +587,21 @@ static void test_unknown_and_ignored(void)
     REJECT("foo", "unknown option 'foo'");
     REJECT("--help", "unknown option");           /* the launcher's, not the library's */
     REJECT("--version", "unknown option");
-    REJECT("--log-socket=1.2.3.4:5", "'--log-socket=1.2.3.4:5'");
-    REJECT("--xml-fd=3", "'--xml-fd=3'");
+    /* Valgrind core options (issue 11, item 11): tolerated; --xml-fd is ours. */
+    CHECK_INT(one("--log-socket=1.2.3.4:5"), 1);
+    CHECK_INT(one("--xml-fd=3"), 0);
+    CHECK_INT(o.xml_fd, 3);
+    CHECK_INT(one("--error-markers=BEGIN,END"), 1);
+    CHECK_INT(one("--vex-iropt-register-updates=allregs-at-mem-access"), 1);
+    CHECK_INT(one("--px-default=allregs-at-mem-access"), 1);
+    CHECK_INT(one("--xtree-memory=full"), 1);
+    CHECK_INT(one("--xtree-leak-file=x.kcg"), 1);
+    CHECK_INT(one("-d"), 1);
+    CHECK_INT(one("--trace-children=no"), 0);        /* ours, though --trace-* is a family */
+    CHECK_INT(one("--run-libc-freeres=no"), 0);      /* ours (issue 11, item 12) */
+    CHECK_INT(o.run_libc_freeres, 0);
+    CHECK_INT(one("--run-cxx-freeres=no"), 0);
+    CHECK_INT(o.run_cxx_freeres, 0);
     REJECT("--LEAK-CHECK=full", "unknown option");
 
     static const char *const ignored[] = {
@@ -600,7 +613,7 @@ static void test_unknown_and_ignored(void)
         "--smc-check=all", "--fair-sched=yes", "--max-stackframe=4000000",
         "--main-stacksize=8000000", "--num-transtab-sectors=64", "--track-fds=yes",
         "--redzone-size=32", "--show-mismatched-frees=no", "--ignore-ranges=0x1-0x2",
-        "--run-libc-freeres=no", "--run-cxx-freeres=no", "--sim-hints=lax-ioctls",
+        "--sim-hints=lax-ioctls",
         "--soname-synonyms=somalloc=NONE", "--fullpath-after=",
         "--max-threads=1000", "--valgrind-stacksize=2000000", "--merge-recursive-frames=2",
         "--error-limit=no", "--vgdb-poll=100", "--vgdb-prefix=/tmp/v",
