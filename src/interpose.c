@@ -17,6 +17,7 @@
  * Everything is compiled with -fno-optimize-sibling-calls (CMakeLists) so
  * the capture call is a real call from the exported function. */
 #include "interpose.h"
+#include "quarantine.h"
 #include "depot.h"
 #include "table.h"
 #include "threads.h"
@@ -350,8 +351,11 @@ static void release(void *p)
         return;
     }
     ENTER();
-    lt_table_remove((uintptr_t)p, NULL);
-    lt_real.free(p);
+    struct lt_block was;
+    if (lt_table_remove((uintptr_t)p, &was))
+        lt_quarantine_free(p, was.size);      /* delayed reuse (--freelist-vol) */
+    else
+        lt_real.free(p);
     LEAVE();
 }
 

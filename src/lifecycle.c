@@ -8,6 +8,7 @@
  * (or where main returned, through a wrapper of main installed by our
  * __libc_start_main), and scanning that thread's stack from there. */
 #include "lifecycle.h"
+#include "quarantine.h"
 #include "arena.h"
 #include "depot.h"
 #include "goexit.h"
@@ -588,6 +589,7 @@ static void after_fork_child(void)
     lt_threads_reset_child();
     lt_table_reset_child();
     lt_depot_reset_child();
+    lt_quarantine_reset_child();
     lt_tls.locked = 0;
     lt_tls.busy--;
     owner_pid = getpid();
@@ -663,7 +665,9 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     lt_threads_init();
     lt_toolstack_init();
     lt_signals_init();
-    lt_roots_set_go(lt_goexit_init());
+    bool go = lt_goexit_init();
+    lt_roots_set_go(go);
+    lt_quarantine_init(lt_opt.freelist_vol >= 0 ? lt_opt.freelist_vol : go ? 20000000 : 0);
     lt_lsan_init();
     if (lt_opt.report_signal && lt_ondemand_init(lt_opt.report_signal) != 0)
         lt_warn("--report-signal=%d: the reporter could not be started", lt_opt.report_signal);

@@ -45,6 +45,8 @@ struct lt_options {
     int report_signal;         /* a check and report each time this signal arrives; 0 = none */
     int exit_on_first_error;   /* stop after the first shown record, status --error-exitcode */
     int unwind_fp;             /* --unwind=fp: walk frame pointers instead of DWARF */
+    long long freelist_vol;    /* --freelist-vol: bytes of freed blocks kept from reuse;
+                                  -1 = default (20000000 for Go programs, else 0) */
 };
 
 /* Fills *o with the defaults. */
