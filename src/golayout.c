@@ -14,8 +14,13 @@
 #include "lock.h"
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include "maps.h"
+#include <elf.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -93,8 +98,8 @@ static bool field(Dwarf_Die *st, const char *path, struct lt_gofield *f)
     return true;
 }
 
-enum { T_G, T_MSPAN, T_MHEAP, NT };
-static const char *const type_names[NT] = { "runtime.g", "runtime.mspan", "runtime.mheap" };
+enum { T_G, T_MSPAN, T_MHEAP, T_M, NT };
+static const char *const type_names[NT] = { "runtime.g", "runtime.mspan", "runtime.mheap", "runtime.m" };
 
 static const char *resolve_types(Dwarf *dw)
 {
@@ -142,8 +147,12 @@ static const char *resolve_types(Dwarf *dw)
         { T_G, "sched.sp", &layout.g_sp },
         { T_G, "sched.bp", &layout.g_bp },
         { T_G, "sched.pc", &layout.g_pc },
+        { T_G, "sched.g", &layout.g_schedg },
         { T_G, "syscallsp", &layout.g_syscallsp },
         { T_G, "atomicstatus", &layout.g_status },
+        { T_G, "m", &layout.g_m },
+        { T_M, "g0", &layout.m_g0 },
+        { T_M, "curg", &layout.m_curg },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!field(&types[want[i].t], want[i].path, want[i].f))
@@ -151,18 +160,111 @@ static const char *resolve_types(Dwarf *dw)
     return NULL;
 }
 
+/* Go 1.19 on amd64 (runtime/mheap.go, runtime2.go of go1.19.x, as its
+ * DWARF gives them): used only for binaries without DWARF. */
+static void table_go119(void)
+{
+    layout.h_sweepgen = (struct lt_gofield){ 65848, 4 };
+    layout.h_allspans = (struct lt_gofield){ 65856, 8 };
+    layout.h_allarenas = (struct lt_gofield){ 66016, 8 };
+    layout.s_start = (struct lt_gofield){ 24, 8 };
+    layout.s_npages = (struct lt_gofield){ 32, 8 };
+    layout.s_freeindex = (struct lt_gofield){ 48, 8 };
+    layout.s_nelems = (struct lt_gofield){ 56, 8 };
+    layout.s_allocbits = (struct lt_gofield){ 72, 8 };
+    layout.s_markbits = (struct lt_gofield){ 80, 8 };
+    layout.s_sweepgen = (struct lt_gofield){ 88, 4 };
+    layout.s_state = (struct lt_gofield){ 99, 1 };
+    layout.s_elemsize = (struct lt_gofield){ 104, 8 };
+    layout.g_lo = (struct lt_gofield){ 0, 8 };
+    layout.g_hi = (struct lt_gofield){ 8, 8 };
+    layout.g_sp = (struct lt_gofield){ 56, 8 };
+    layout.g_pc = (struct lt_gofield){ 64, 8 };
+    layout.g_schedg = (struct lt_gofield){ 72, 8 };
+    layout.g_bp = (struct lt_gofield){ 104, 8 };
+    layout.g_syscallsp = (struct lt_gofield){ 112, 8 };
+    layout.g_status = (struct lt_gofield){ 144, 4 };
+    layout.g_m = (struct lt_gofield){ 48, 8 };
+    layout.m_g0 = (struct lt_gofield){ 0, 8 };
+    layout.m_curg = (struct lt_gofield){ 192, 8 };
+}
+
+/* The executable's load bias: AT_PHDR minus PT_PHDR's address (0 for a
+ * non-PIE executable without PT_PHDR). */
+static uintptr_t load_bias(void)
+{
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+    unsigned long n = getauxval(AT_PHNUM);
+    for (unsigned long i = 0; ph && i < n; i++)
+        if (ph[i].p_type == PT_PHDR)
+            return (uintptr_t)ph - ph[i].p_vaddr;
+    return 0;
+}
+
+/* Go keeps the current g in the executable's TLS (runtime.tlsg, the only
+ * thread-local of a Go binary's own TLS segment unless cgo code adds
+ * some). glibc places the executable's block right below the thread
+ * pointer (x86-64 TLS variant II): at tp - round_up(memsz, align). Known
+ * only when the segment holds just that one word. */
+static intptr_t tls_g_offset(void)
+{
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+    unsigned long n = getauxval(AT_PHNUM);
+    for (unsigned long i = 0; ph && i < n; i++)
+        if (ph[i].p_type == PT_TLS && ph[i].p_memsz == 8 && ph[i].p_align <= 8)
+            return -8;
+    return 0;
+}
+
+/* From the section headers: the Go version in .go.buildinfo (Go 1.18+:
+ * "\xff Go buildinf:", pointer size, flags; with flag 2 the version
+ * follows inline at offset 32 as a uvarint-prefixed string) and the
+ * bounds of .bss. Returns whether the version is `want` (e.g. "go1.19"). */
+static bool scan_sections(int fd, const char *want)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr))
+        return false;
+    const unsigned char *f = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (f == MAP_FAILED)
+        return false;
+    size_t size = (size_t)st.st_size;
+    bool match = false;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
+        eh->e_shoff && eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size &&
+        eh->e_shstrndx < eh->e_shnum) {
+        const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
+        const Elf64_Shdr *strs = &sh[eh->e_shstrndx];
+        uintptr_t bias = load_bias();
+        for (int i = 0; i < eh->e_shnum; i++) {
+            if (strs->sh_offset + sh[i].sh_name >= size)
+                continue;
+            const char *name = (const char *)f + strs->sh_offset + sh[i].sh_name;
+            if (strcmp(name, ".bss") == 0) {
+                layout.bss_lo = bias + sh[i].sh_addr;
+                layout.bss_hi = layout.bss_lo + sh[i].sh_size;
+            } else if (strcmp(name, ".go.buildinfo") == 0 && sh[i].sh_type == SHT_PROGBITS &&
+                       sh[i].sh_size >= 48 && sh[i].sh_offset + sh[i].sh_size <= size) {
+                const unsigned char *b = f + sh[i].sh_offset;
+                size_t wl = strlen(want);
+                if (memcmp(b, "\xff Go buildinf:", 14) == 0 && (b[15] & 2) && b[32] < 0x80 &&
+                    b[32] >= wl && 33 + (size_t)b[32] <= sh[i].sh_size && memcmp(b + 33, want, wl) == 0 &&
+                    (b[32] == wl || b[33 + wl] < '0' || b[33 + wl] > '9'))
+                    match = true;
+            }
+        }
+    }
+    munmap((void *)f, size);
+    return match;
+}
+
 static void resolve(void)
 {
     static const char *const names[] = { "runtime.mheap_", "runtime.allgs", "runtime.allglen" };
     uintptr_t addr[3];
     lt_elfsym_find(names, addr, 3);
-    if (!addr[0] || !addr[1] || !addr[2]) {
-        layout.why = "the executable has no Go symbol table (stripped, e.g. by go test or -ldflags=-s)";
-        return;
-    }
-    layout.mheap = addr[0];
-    layout.allgs = addr[1];
-    layout.allglen = addr[2];
+    bool syms = addr[0] && addr[1] && addr[2];
     int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         layout.why = "the executable could not be opened";
@@ -175,8 +277,110 @@ static void resolve(void)
         layout.why = resolve_types(dw);
         dwarf_end(dw);
     }
+    bool go119 = scan_sections(fd, "go1.19");
+    if (layout.why && go119) {
+        table_go119();
+        layout.by_version = true;
+        layout.why = NULL;
+    } else if (layout.why) {
+        layout.why = "the executable has no DWARF (-ldflags=-w) and is not go1.19, whose layout is built in";
+    }
     syscall(SYS_close, fd);
+    if (syms) {
+        layout.mheap = addr[0];
+        layout.allgs = addr[1];
+        layout.allglen = addr[2];
+    } else if (!layout.why && !layout.bss_lo) {
+        layout.why = "the executable has neither a symbol table nor a .bss section header";
+    }
+    layout.tls_g = tls_g_offset();
     layout.ok = layout.why == NULL;
+}
+
+/* [a, a+len) readable, possibly across adjacent mappings (.bss starts in
+ * the file-backed data mapping and goes on in an anonymous one). */
+static bool readable(const struct lt_maps *maps, uintptr_t a, size_t len)
+{
+    uintptr_t end = a + len;
+    if (end < a)
+        return false;
+    while (a < end) {
+        const struct lt_map *m = lt_maps_find(maps, a);
+        if (!m || !(m->prot & LT_MAP_R))
+            return false;
+        a = m->hi;
+    }
+    return true;
+}
+
+/* allgs: a slice {ptr, len, cap} whose first elements are goroutines, each
+ * of which names itself in g.sched.g (newproc1 sets it; it is never
+ * cleared). allglen always equals len(allgs) with the world stopped. */
+static bool is_allgs(const struct lt_maps *maps, uintptr_t a)
+{
+    const uintptr_t *w = (const uintptr_t *)a;
+    uintptr_t ptr = w[0], len = w[1], cap = w[2];
+    if (!len || len > (1u << 24) || cap < len || cap > (1u << 26) || (ptr & 7) ||
+        !readable(maps, ptr, len * 8))
+        return false;
+    for (uintptr_t i = 0; i < len && i < 4; i++) {
+        uintptr_t g = ((const uintptr_t *)ptr)[i];
+        if ((g & 7) || !readable(maps, g, layout.g_status.off + 8) || lt_go_read(g, layout.g_schedg) != g)
+            return false;
+    }
+    return true;
+}
+
+/* mheap_: allspans and allArenas slices at their offsets, the first span
+ * with a start address and pages, the first arena mapped, sweepgen even
+ * (it advances by 2 per cycle). */
+static bool is_mheap(const struct lt_maps *maps, uintptr_t h)
+{
+    const uintptr_t *sp = (const uintptr_t *)(h + layout.h_allspans.off);
+    const uintptr_t *ar = (const uintptr_t *)(h + layout.h_allarenas.off);
+    if (!sp[1] || sp[2] < sp[1] || sp[1] > (1u << 26) || (sp[0] & 7) || !readable(maps, sp[0], sp[1] * 8))
+        return false;
+    if (!ar[1] || ar[2] < ar[1] || ar[1] > (1u << 22) || (ar[0] & 7) || !readable(maps, ar[0], ar[1] * 8))
+        return false;
+    if (lt_go_read(h, layout.h_sweepgen) & 1)
+        return false;
+    uintptr_t s = ((const uintptr_t *)sp[0])[0];
+    if (!s || (s & 7) || !readable(maps, s, layout.s_elemsize.off + 8) || !lt_go_read(s, layout.s_start) ||
+        !lt_go_read(s, layout.s_npages))
+        return false;
+    uintptr_t base = ((const uintptr_t *)ar[0])[0] * ((uintptr_t)64 << 20) + (uintptr_t)0xffff800000000000ull;
+    return readable(maps, base, 8);
+}
+
+bool lt_golayout_locate(const struct lt_maps *maps)
+{
+    const struct lt_golayout *L = lt_golayout();
+    if (!L->ok)
+        return false;
+    if (L->mheap && L->allgs)
+        return true;
+    uintptr_t allgs = 0, mheap = 0;
+    size_t need = layout.h_allarenas.off + 24;
+    if (!readable(maps, layout.bss_lo, layout.bss_hi - layout.bss_lo)) {
+        layout.why = ".bss of the stripped executable is not readable";
+        layout.ok = false;
+        return false;
+    }
+    for (uintptr_t a = (layout.bss_lo + 7) & ~(uintptr_t)7; a + 24 <= layout.bss_hi && !allgs; a += 8)
+        if (is_allgs(maps, a))
+            allgs = a;
+    for (uintptr_t a = (layout.bss_lo + 7) & ~(uintptr_t)7; a + need <= layout.bss_hi && !mheap; a += 8)
+        if (is_mheap(maps, a))
+            mheap = a;
+    if (!allgs || !mheap) {
+        layout.why = "runtime.mheap_ or runtime.allgs not found in .bss of the stripped executable";
+        layout.ok = false;
+        return false;
+    }
+    layout.allgs = allgs;
+    layout.allglen = allgs + 8;
+    layout.mheap = mheap;
+    return true;
 }
 
 const struct lt_golayout *lt_golayout(void)

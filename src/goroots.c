@@ -110,12 +110,35 @@ static bool manual_span_of(uintptr_t spans, uintptr_t nspans, const struct lt_go
     return false;
 }
 
-bool lt_goroots_prepare(const struct lt_maps *maps, const uintptr_t *sps, int nsps,
+/* A thread parked in Go's scheduler (runtime.schedule -> findrunnable ->
+ * stopm -> notesleep -> futex): the thread's g (TLS) is its M's g0 and the
+ * M has no current goroutine, so every frame from sp up to g0.stack.hi is
+ * the runtime's own; stale words there (left by earlier cgo calls, which
+ * ran on this same system stack) are not roots. Valgrind scans them. */
+static void exclude_idle_g0(const struct lt_maps *maps, const struct lt_golayout *L, uintptr_t sp,
+                            uintptr_t tp, void (*exclude)(void *, uintptr_t, uintptr_t), void *arg)
+{
+    if (!L->tls_g || !tp || !readable(maps, tp + (uintptr_t)L->tls_g, 8))
+        return;
+    uintptr_t g = *(const uintptr_t *)(tp + (uintptr_t)L->tls_g);
+    if (!g || (g & 7) || !readable(maps, g, L->g_m.off + 8))
+        return;
+    uintptr_t m = lt_go_read(g, L->g_m);
+    if (!m || (m & 7) || !readable(maps, m, L->m_curg.off + 8))
+        return;
+    if (lt_go_read(m, L->m_g0) != g || lt_go_read(m, L->m_curg) != 0)
+        return;
+    uintptr_t lo = lt_go_read(g, L->g_lo), hi = lt_go_read(g, L->g_hi);
+    if (sp >= lo && sp < hi)
+        exclude(arg, sp, hi);
+}
+
+bool lt_goroots_prepare(const struct lt_maps *maps, const uintptr_t *sps, const uintptr_t *tps, int nsps,
                         void (*exclude)(void *arg, uintptr_t lo, uintptr_t hi), void *arg)
 {
     ntodo = 0;
     const struct lt_golayout *L = lt_golayout();
-    if (!L->ok)
+    if (!L->ok || !lt_golayout_locate(maps))
         return false;
     uintptr_t h = L->mheap;
     const uintptr_t *as = (const uintptr_t *)(h + L->h_allspans.off);
@@ -184,6 +207,8 @@ bool lt_goroots_prepare(const struct lt_maps *maps, const uintptr_t *sps, int ns
                    sps[k] >= lt_go_read(gs[i], L->g_lo) && sps[k] < lt_go_read(gs[i], L->g_hi);
         if (!on_g && manual_span_of(spans, nspans, L, sps[k], &lo, &hi))
             push(sps[k], hi);
+        else if (!on_g)
+            exclude_idle_g0(maps, L, sps[k], tps[k], exclude, arg);
     }
 
     for (uintptr_t k = 0; k < narenas; k++) {
@@ -201,7 +226,7 @@ void lt_goroots_scan(struct lt_scan *s)
 }
 
 #else
-bool lt_goroots_prepare(const struct lt_maps *maps, const uintptr_t *sps, int nsps,
+bool lt_goroots_prepare(const struct lt_maps *maps, const uintptr_t *sps, const uintptr_t *tps, int nsps,
                         void (*exclude)(void *arg, uintptr_t lo, uintptr_t hi), void *arg)
 {
     (void)maps; (void)sps; (void)nsps; (void)exclude; (void)arg;

@@ -18,11 +18,14 @@
 #include "scan.h"
 
 /* Called with the thread stack pointers known at the check (the checking
- * thread's caller, each stopped thread). Returns false (nothing done) when
+ * thread's caller, each stopped thread) and their thread pointers (glibc:
+ * pthread_self(); 0 if unknown). A thread idle in Go's scheduler (its g is
+ * its M's g0 and the M runs no goroutine) holds only runtime frames on its
+ * system stack: [sp, g0.stack.hi) is excluded too. Returns false (nothing done) when
  * the metadata is missing or inconsistent: the caller scans the arenas as
  * ordinary memory. Otherwise calls exclude(arg, lo, hi) for each heap arena
  * and remembers what to scan in lt_goroots_scan. */
-bool lt_goroots_prepare(const struct lt_maps *maps, const uintptr_t *sps, int nsps,
+bool lt_goroots_prepare(const struct lt_maps *maps, const uintptr_t *sps, const uintptr_t *tps, int nsps,
                         void (*exclude)(void *arg, uintptr_t lo, uintptr_t hi), void *arg) LT_HIDDEN;
 /* Scans the live objects and live stack parts found by the last prepare. */
 void lt_goroots_scan(struct lt_scan *s) LT_HIDDEN;

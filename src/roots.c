@@ -12,6 +12,7 @@
 #include "interpose.h"
 #include "lock.h"
 #include "toolstack.h"
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -412,14 +413,17 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
     bool go_meta = false;
     if (go_program) {
         int nsps = 0, cap = 1 + (world ? world->n : 0);
-        uintptr_t *sps = lt_arena_alloc((size_t)cap * sizeof *sps);
+        uintptr_t *sps = lt_arena_alloc(2 * (size_t)cap * sizeof *sps), *tps = sps + cap;
         if (sps) {
+            tps[nsps] = (uintptr_t)pthread_self();
             sps[nsps++] = my_sp;
             for (int i = 0; world && i < world->n; i++)
-                if (world->v[i].acked == 1)
+                if (world->v[i].acked == 1) {
+                    tps[nsps] = world->v[i].rec ? world->v[i].rec->pthread_self : 0;
                     sps[nsps++] = world->v[i].sp;
-            go_meta = lt_goroots_prepare(maps, sps, nsps, exclude_cb, &ex);
-            lt_arena_free(sps, (size_t)cap * sizeof *sps);
+                }
+            go_meta = lt_goroots_prepare(maps, sps, tps, nsps, exclude_cb, &ex);
+            lt_arena_free(sps, 2 * (size_t)cap * sizeof *sps);
         }
         static bool warned;
         if (!go_meta && !warned) {
