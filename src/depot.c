@@ -8,6 +8,7 @@
  * direct-mapped cache of (hash -> record) answers repeated stacks without
  * touching the lock. */
 #include "depot.h"
+#include "gocgo.h"
 #include "arena.h"
 #include "lock.h"
 #include "options.h"
@@ -192,6 +193,8 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
             continue;
         ips[depth++] = ip;
     }
+    if (lt_gocgo_on)             /* a cgo call: go on into the goroutine's frames */
+        depth = lt_gocgo_extend(ips, depth, max, (uintptr_t)__builtin_frame_address(0));
     return lt_depot_intern(ips, depth);
 }
 

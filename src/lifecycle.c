@@ -8,6 +8,7 @@
  * (or where main returned, through a wrapper of main installed by our
  * __libc_start_main), and scanning that thread's stack from there. */
 #include "lifecycle.h"
+#include "gocgo.h"
 #include "quarantine.h"
 #include "arena.h"
 #include "depot.h"
@@ -667,6 +668,8 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     lt_signals_init();
     bool go = lt_goexit_init();
     lt_roots_set_go(go);
+    if (go)
+        lt_gocgo_init();
     lt_quarantine_init(lt_opt.freelist_vol >= 0 ? lt_opt.freelist_vol : go ? 20000000 : 0);
     lt_lsan_init();
     if (lt_opt.report_signal && lt_ondemand_init(lt_opt.report_signal) != 0)

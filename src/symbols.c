@@ -40,6 +40,7 @@
  * guard lets through untracked. Not thread-safe: one session at a time, used
  * by the thread that writes the report. */
 #include "symbols.h"
+#include "gopclntab.h"
 #include "arena.h"
 #include "maps.h"
 
@@ -1157,6 +1158,23 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
             Dwarf_Addr pc = a - cubias;
             if (find_subprogram(mi, ci, pc, &sub))
                 k = inline_chain(&sub, pc, chain, 0);
+        }
+    }
+
+    /* Go code: libdw finds no CU for it (Go emits .debug_aranges only for
+     * its C parts); Go's own pclntab names it and gives its file:line. */
+    if (!lfile && k == 0) {
+        const char *gfn, *gfile;
+        unsigned gline;
+        if (lt_gopclntab_lookup(a, &gfn, &gfile, &gline)) {
+            if (!sym)
+                sym = intern(gfn);
+            if (gfile) {
+                const char *slash = strrchr(gfile, '/');
+                lfile = intern(slash ? slash + 1 : gfile);
+                ldir = slash ? intern_n(gfile, (size_t)(slash - gfile)) : NULL;
+            }
+            lline = gline;
         }
     }
 
