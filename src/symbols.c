@@ -1131,7 +1131,23 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
     Dwarf_Die chain[LT_MAX_INLINE];
     int k = 0;
     struct cuinfo *ci = NULL;
-    if (get_dwarf(mi)) {
+    /* Go code: libdw finds no CU for it (Go emits .debug_aranges only for
+     * its C parts) and would read every CU of the binary to be sure; Go's
+     * own pclntab names it and gives its file:line at once. */
+    const char *gfn, *gfile;
+    unsigned gline;
+    bool go_code = lt_gopclntab_lookup(a, &gfn, &gfile, &gline);
+    if (go_code) {
+        if (!sym)
+            sym = intern(gfn);
+        if (gfile) {
+            const char *slash = strrchr(gfile, '/');
+            lfile = intern(slash ? slash + 1 : gfile);
+            ldir = slash ? intern_n(gfile, (size_t)(slash - gfile)) : NULL;
+        }
+        lline = gline;
+    }
+    if (!go_code && get_dwarf(mi)) {
         Dwarf_Addr cubias;
         Dwarf_Die *cudie = dwfl_module_addrdie(mod, a, &cubias);
         if (cudie)
@@ -1158,23 +1174,6 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
             Dwarf_Addr pc = a - cubias;
             if (find_subprogram(mi, ci, pc, &sub))
                 k = inline_chain(&sub, pc, chain, 0);
-        }
-    }
-
-    /* Go code: libdw finds no CU for it (Go emits .debug_aranges only for
-     * its C parts); Go's own pclntab names it and gives its file:line. */
-    if (!lfile && k == 0) {
-        const char *gfn, *gfile;
-        unsigned gline;
-        if (lt_gopclntab_lookup(a, &gfn, &gfile, &gline)) {
-            if (!sym)
-                sym = intern(gfn);
-            if (gfile) {
-                const char *slash = strrchr(gfile, '/');
-                lfile = intern(slash ? slash + 1 : gfile);
-                ldir = slash ? intern_n(gfile, (size_t)(slash - gfile)) : NULL;
-            }
-            lline = gline;
         }
     }
 

@@ -3,11 +3,13 @@
 
 Builds tests/data/go/cgoleaks.go twice — with its symbols and DWARF, and
 stripped (-ldflags='-s -w', as go test links) — and runs each mode 10 times
-(3 for the stripped build): a C.CString dropped in main (the copy sits in
+(2 for the stripped build): a C.CString dropped in main (the copy sits in
 main's finished frame), C.CString/C.CBytes/C.malloc dropped in a loop,
 in 100 goroutines that have finished (_Gdead, their stacks cached by Go),
 in Go callbacks called from C, and C structs held by 1,000 Go objects of
-which 990 are dropped and collected (runtime.GC()). Every dropped block
+which 990 are dropped and collected (runtime.GC()); the full build also
+checks the built-in go1.19 runtime layout against its DWARF
+(LEAKTRACE_GO_LAYOUT=check). Every dropped block
 must be definitely lost and every held one still reachable, every run: the
 Go heap's roots are its live objects and live frames (goroots.c), and freed
 blocks are not reused at once (quarantine.c). Skips when Go is missing."""
@@ -59,8 +61,11 @@ try:
             print(r.stdout, r.stderr)
             sys.exit("go build failed")
 
-    e = dict(env, LD_PRELOAD=os.path.abspath(args.lib), LEAKTRACE_OPTIONS="")
-    for label, runs in (("full", 10), ("stripped", 3)):
+    for label, runs in (("full", 10), ("stripped", 2)):
+        # The full build also checks the built-in go1.19 layout against its
+        # DWARF (a difference is a warning, which fails the run).
+        e = dict(env, LD_PRELOAD=os.path.abspath(args.lib), LEAKTRACE_OPTIONS="",
+                 LEAKTRACE_GO_LAYOUT="check" if label == "full" else "")
         for mode, (lost, reach) in WANT.items():
             got = []
             for _ in range(runs):
