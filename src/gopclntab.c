@@ -34,6 +34,8 @@ struct pchdr {
 
 static const struct pchdr *hdr;
 static int state;            /* 0 not looked for, 1 none, 2 found */
+static uintptr_t gofunc;     /* moduledata.gofunc (go1.18-1.19 layout), or 0 */
+static uintptr_t data_lo[2], data_hi[2];   /* .noptrdata, .data: where moduledata is */
 
 static bool valid_header(const struct pchdr *h)
 {
@@ -84,6 +86,10 @@ static void sections(uintptr_t *pcln, uintptr_t *relro, size_t *relro_size)
                 *pcln = bias + sh[i].sh_addr;
             } else if (strcmp(name, ".go.buildinfo") == 0) {
                 go = true;
+            } else if (strcmp(name, ".noptrdata") == 0 || strcmp(name, ".data") == 0) {
+                int k = name[1] == 'n' ? 0 : 1;
+                data_lo[k] = bias + sh[i].sh_addr;
+                data_hi[k] = data_lo[k] + sh[i].sh_size;
             } else if (strcmp(name, ".data.rel.ro") == 0) {
                 *relro = bias + sh[i].sh_addr;
                 *relro_size = sh[i].sh_size;
@@ -112,6 +118,18 @@ static void find(void)
             }
     if (pcln && valid_header((const struct pchdr *)pcln))
         hdr = (const struct pchdr *)pcln;
+    /* moduledata (runtime/symtab.go): { pcHeader, funcnametab []byte, ... }
+     * and, in go1.18-1.19 (pclntab magic 0xfffffff0), gofunc at +304: the
+     * base of the funcdata offsets (the inlining tree lives there). */
+    if (hdr && hdr->magic == 0xfffffff0u)
+        for (int k = 0; k < 2 && !gofunc; k++)
+            for (uintptr_t a = (data_lo[k] + 7) & ~(uintptr_t)7; a + 312 <= data_hi[k]; a += 8) {
+                const uintptr_t *md = (const uintptr_t *)a;
+                if (md[0] == (uintptr_t)hdr && md[1] == (uintptr_t)hdr + hdr->funcname) {
+                    gofunc = md[38];
+                    break;
+                }
+            }
 }
 
 static bool ready(void)
@@ -221,4 +239,45 @@ bool lt_gopclntab_find(const char *name, uintptr_t *entry, uintptr_t *end)
         }
     }
     return false;
+}
+
+/* _func (go1.18-1.19): 10 words of fixed fields, the last byte being
+ * nfuncdata; then npcdata uint32 pc-value table offsets, then nfuncdata
+ * uint32 funcdata offsets from moduledata.gofunc (~0: none). */
+#define PCDATA_INLTREEINDEX 2
+#define FUNCDATA_INLTREE 3
+
+struct inlined_call {          /* runtime.inlinedCall, go1.19 */
+    int16_t parent;
+    uint8_t funcid, pad;
+    int32_t file, line, func_, parentpc;
+};
+
+int lt_gopclntab_frames(uintptr_t pc, struct lt_goframe *out, int max)
+{
+    const unsigned char *f = find_func(pc);
+    if (!f || max < 1)
+        return 0;
+    const uint32_t *w = (const uint32_t *)f;
+    uintptr_t entry = hdr->text + w[0];
+    const struct inlined_call *tree = NULL;
+    uint32_t npcdata = w[7];
+    uint8_t nfuncdata = f[39];
+    if (gofunc && npcdata > PCDATA_INLTREEINDEX && nfuncdata > FUNCDATA_INLTREE) {
+        uint32_t off = w[10 + npcdata + FUNCDATA_INLTREE];
+        if (off != 0xffffffffu)
+            tree = (const struct inlined_call *)(gofunc + off);
+    }
+    int n = 0;
+    for (int guard = 0; guard < 64 && n < max - 1 && tree; guard++) {
+        int32_t ix = pcvalue(f, w[10 + PCDATA_INLTREEINDEX], pc);
+        if (ix < 0)
+            break;
+        lt_gopclntab_lookup(pc, &out[n].fn, &out[n].file, &out[n].line);
+        out[n].fn = (const char *)base() + hdr->funcname + tree[ix].func_;
+        n++;
+        pc = entry + (uint32_t)tree[ix].parentpc;     /* the call site, in the caller */
+    }
+    lt_gopclntab_lookup(pc, &out[n].fn, &out[n].file, &out[n].line);
+    return n + 1;
 }

@@ -19,6 +19,14 @@ bool lt_gopclntab_lookup(uintptr_t pc, const char **fn, const char **file, unsig
  * its entry and end addresses. */
 bool lt_gopclntab_find(const char *name, uintptr_t *entry, uintptr_t *end) LT_HIDDEN;
 
+/* The frames at `pc`, Go's inlining expanded as DWARF's is: the innermost
+ * inlined function first (file:line of pc), then each caller at the line
+ * of its call, the out-of-line function last. Returns how many (0 if pc is
+ * not Go code). Inlining is read for go1.18-1.19's layout only; other
+ * versions give the out-of-line function alone. */
+struct lt_goframe { const char *fn, *file; unsigned line; };
+int lt_gopclntab_frames(uintptr_t pc, struct lt_goframe *out, int max) LT_HIDDEN;
+
 /* Entry address of the Go function holding `pc`, or 0. */
 uintptr_t lt_gopclntab_func_entry(uintptr_t pc) LT_HIDDEN;
 #endif

@@ -1133,20 +1133,23 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
     struct cuinfo *ci = NULL;
     /* Go code: libdw finds no CU for it (Go emits .debug_aranges only for
      * its C parts) and would read every CU of the binary to be sure; Go's
-     * own pclntab names it and gives its file:line at once. */
-    const char *gfn, *gfile;
-    unsigned gline;
-    bool go_code = lt_gopclntab_lookup(a, &gfn, &gfile, &gline);
-    if (go_code) {
-        if (!sym)
-            sym = intern(gfn);
-        if (gfile) {
-            const char *slash = strrchr(gfile, '/');
-            lfile = intern(slash ? slash + 1 : gfile);
-            ldir = slash ? intern_n(gfile, (size_t)(slash - gfile)) : NULL;
+     * own pclntab names it, expands Go's inlining and gives file:line. */
+    struct lt_goframe gf[LT_MAX_INLINE + 1];
+    int ngf = lt_gopclntab_frames(a, gf, LT_MAX_INLINE + 1);
+    for (int i = 0; i < ngf; i++) {
+        struct lt_frame_info *f = &out[i];
+        *f = base;
+        fill_names(f, i == ngf - 1 && sym ? sym : intern(gf[i].fn));
+        if (gf[i].file) {
+            const char *slash = strrchr(gf[i].file, '/');
+            f->file = intern(slash ? slash + 1 : gf[i].file);
+            f->dir = slash ? intern_n(gf[i].file, (size_t)(slash - gf[i].file)) : NULL;
         }
-        lline = gline;
+        f->line = gf[i].line;
     }
+    if (ngf > 0)
+        return ngf;
+    bool go_code = false;
     if (!go_code && get_dwarf(mi)) {
         Dwarf_Addr cubias;
         Dwarf_Die *cudie = dwfl_module_addrdie(mod, a, &cubias);

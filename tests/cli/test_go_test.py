@@ -10,7 +10,8 @@ reachable when the whole Go arena was a root (goroots.c; quarantine.c
 also delays the reuse). The leaking
 package fails every time, naming its block, and the clean one passes every
 time (2 runs of go test, 10 of its stripped test binary through the
-launcher). Skips without Go."""
+launcher). The record names pkg.Leak (lib.go:8), inlined into pkg.TestB
+(lib_test.go:6): Go's inlining tree expands like DWARF's inlined frames. Skips without Go."""
 import os, shutil, subprocess, sys, tempfile
 
 from harness import arg_parser, check, failures
@@ -51,7 +52,7 @@ try:
             out = r.stdout + r.stderr
             ok = r.returncode == want and "leaktrace:" not in out
             if name == "leaky":
-                ok = ok and "17 bytes in 1 blocks are definitely lost" in out and "(lib.go:8)" in out
+                ok = ok and "17 bytes in 1 blocks are definitely lost" in out and "pkg.Leak (lib.go:8)" in out and "pkg.TestB (lib_test.go:6)" in out
             return True if ok else (r.returncode, out[-500:])
 
         # Two runs of go test itself, then 10 of the same stripped test
