@@ -76,6 +76,7 @@ try:
             bad = [g for g in got if g != (lost, reach)]
             check(not bad, "%s %s: %d/%d runs with definitely lost %s and still reachable %s, no warning%s"
                   % (label, mode, runs - len(bad), runs, lost, reach, "" if not bad else " (got %s)" % (bad[0],)))
+
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
