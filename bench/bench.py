@@ -9,7 +9,9 @@ unwind), heaptrack and valgrind --leak-check=full on:
   storm   4 threads x 2M malloc/free (anchor-peers.md section 3), threads 1,2,4;
           plus the same at DEPTH 8 (>= 12 frames per malloc) for CPU per pair
   deep    a 30-frame recursion without frame pointers: frames per tool
-  real    luajit (FFI malloc/free + tables), sqlite3, python3 (stdlib)
+  real    luajit (FFI malloc/free + tables), sqlite3, python3 (stdlib),
+          go cgo (20,000 C.CString/C.free from 4 goroutines; mostly the
+          per-run cost of a Go program: start-up and the exit check)
   exit    1M live blocks in 1 GiB of pointer chains (scan), and 1M leaked
           blocks from 1000 stacks (report)
   procs   many short processes (bench/procs.py): bash subshells, a shim
@@ -55,11 +57,11 @@ SLOW = {"lsan-dwarf", "heaptrack", "valgrind"}
 
 # Sizes and repetitions.  quick: everything smaller, < 5 min on 2 vCPUs.
 PROFILES = {
-    "full": dict(storm_iters=2000000, lua_n=3000000, sql_rows=200000, py_n=40000,
+    "full": dict(storm_iters=2000000, lua_n=3000000, sql_rows=200000, py_n=40000, go_n=20000,
                  live_blocks=1000000, live_mib=1024, leak_blocks=1000000, leak_stacks=1000,
                  runs=7, slow_runs=3, real_slow_runs=2, exit_runs=5, exit_slow_runs=2,
                  timeout=1200),
-    "quick": dict(storm_iters=400000, lua_n=600000, sql_rows=40000, py_n=8000,
+    "quick": dict(storm_iters=400000, lua_n=600000, sql_rows=40000, py_n=8000, go_n=20000,
                   live_blocks=1000000, live_mib=1024, leak_blocks=1000000, leak_stacks=1000,
                   runs=3, slow_runs=1, real_slow_runs=1, exit_runs=2, exit_slow_runs=1,
                   timeout=180),
@@ -92,6 +94,17 @@ def build(work, cc="gcc"):
             sys.exit(f"bench: building {src} failed:\n{r.stderr}")
     for f in ("ffi.lua", "sqlite.sql", "stdlib.py"):
         shutil.copy(os.path.join(BENCH, f), os.path.join(b, f))
+    if shutil.which("go"):       # the Go row: a cgo program (skipped without Go)
+        d = os.path.join(work, "gocgo")
+        os.makedirs(d, exist_ok=True)
+        shutil.copy(os.path.join(BENCH, "cgo.go"), os.path.join(d, "main.go"))
+        with open(os.path.join(d, "go.mod"), "w") as f:
+            f.write("module gocgo\ngo 1.19\n")
+        env = dict(os.environ, GOCACHE=os.path.join(work, "gocache"), GOPATH=os.path.join(work, "gopath"), CGO_ENABLED="1")
+        r = subprocess.run(["go", "build", "-o", os.path.join(b, "gocgo"), "."], cwd=d, env=env,
+                           capture_output=True, text=True)
+        if r.returncode:
+            sys.exit(f"bench: building cgo.go failed:\n{r.stderr}")
     return b
 
 
@@ -126,6 +139,8 @@ class Ctx:
         safe = re.sub(r"[^A-Za-z0-9_-]+", "_", key)     # no spaces: LEAKTRACE_OPTIONS, LSAN_OPTIONS split on them
         pre = os.path.join(self.logdir, safe + "." + tool + ("-nocheck" if nocheck else ""))
         env = {}
+        if key.startswith("go "):
+            env["GODEBUG"] = "cpu.rdtscp=off"     # valgrind 3.19 cannot run Go's rdtscp
         if tool == "plain":
             cmd = list(argv)
             logs = None
@@ -695,6 +710,8 @@ def main():
         W = [("luajit FFI", ["luajit", B("ffi.lua"), str(P["lua_n"])], None),
              ("sqlite3", sqlcmd, B("sqlite.sql")),
              ("python3 stdlib", ["/usr/bin/python3", B("stdlib.py"), str(P["py_n"])], None)]
+        if os.path.exists(B("gocgo")):
+            W.append(("go cgo", [B("gocgo"), str(P["go_n"])], None))
         cmds = []
         for name, argv, stdin in W:
             for tool in tools:

@@ -8,6 +8,7 @@
  * direct-mapped cache of (hash -> record) answers repeated stacks without
  * touching the lock. */
 #include "depot.h"
+#include "gocgo.h"
 #include "arena.h"
 #include "lock.h"
 #include "options.h"
@@ -197,6 +198,8 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
             continue;
         ips[depth++] = ip;
     }
+    if (lt_gocgo_on)             /* a cgo call: go on into the goroutine's frames */
+        depth = lt_gocgo_extend(ips, depth, max, (uintptr_t)__builtin_frame_address(0));
     lt_luaframes_add(ips, &depth, max);   /* Lua source frames, when LuaJIT runs */
     return lt_depot_intern(ips, depth);
 }

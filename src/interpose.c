@@ -17,6 +17,7 @@
  * Everything is compiled with -fno-optimize-sibling-calls (CMakeLists) so
  * the capture call is a real call from the exported function. */
 #include "interpose.h"
+#include "quarantine.h"
 #include "depot.h"
 #include "table.h"
 #include "threads.h"
@@ -370,9 +371,13 @@ static void release(void *p)
     }
     ENTER();
     struct lt_block was;
-    if (lt_table_remove((uintptr_t)p, &was) && LT_UNLIKELY(lt_opt.free_fill >= 0 || !lt_real.glibc_malloc))
-        lt_fill_freed(p, was.size);
-    lt_real.free(p);
+    if (lt_table_remove((uintptr_t)p, &was)) {
+        if (LT_UNLIKELY(lt_opt.free_fill >= 0 || !lt_real.glibc_malloc))
+            lt_fill_freed(p, was.size);
+        lt_quarantine_free(p, was.size);      /* delayed reuse (--freelist-vol) */
+    } else {
+        lt_real.free(p);
+    }
     LEAVE();
 }
 

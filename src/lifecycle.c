@@ -11,6 +11,8 @@
 #include "coverage.h"
 #include "nextalloc.h"
 #include "args.h"
+#include "gocgo.h"
+#include "quarantine.h"
 #include "arena.h"
 #include "depot.h"
 #include "goexit.h"
@@ -702,6 +704,7 @@ static void after_fork_child(void)
     lt_threads_reset_child();
     lt_table_reset_child();
     lt_depot_reset_child();
+    lt_quarantine_reset_child();
     lt_tls.locked = 0;
     lt_tls.busy--;
     owner_pid = getpid();
@@ -777,7 +780,11 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     lt_threads_init();
     lt_toolstack_init();
     lt_signals_init();
-    lt_roots_set_go(lt_goexit_init());
+    bool go = lt_goexit_init();
+    lt_roots_set_go(go);
+    if (go)
+        lt_gocgo_init();
+    lt_quarantine_init(lt_opt.freelist_vol >= 0 ? lt_opt.freelist_vol : go ? 20000000 : 0);
     lt_lsan_init();
     if (lt_opt.report_signal && lt_ondemand_init(lt_opt.report_signal) != 0)
         lt_warn("--report-signal=%d: the reporter could not be started", lt_opt.report_signal);

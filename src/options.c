@@ -64,6 +64,7 @@ void lt_options_defaults(struct lt_options *o)
     o->error_kinds = LT_KIND_BIT(LT_DEFINITE) | LT_KIND_BIT(LT_POSSIBLE);
     o->error_exitcode = 0;
     o->num_callers = 12;
+    o->freelist_vol = -1;
     o->leak_resolution = LT_RES_HIGH;
     o->heuristics = LT_HEUR_ALL;
     o->quiet = 0;
@@ -267,7 +268,7 @@ enum opt_id {
     O_GEN_SUPPRESSIONS, O_TRACE_CHILDREN, O_CHILD_SILENT, O_XML, O_XML_FILE, O_XML_FD,
     O_JSON_FILE, O_SARIF_FILE, O_FOLDED_FILE, O_SHOW_BELOW_MAIN, O_STOP_SIGNAL, O_REPORT_SIGNAL, O_EXIT_ON_FIRST_ERROR, O_UNWIND,
     O_MALLOC_FILL, O_FREE_FILL, O_KEEP_DEBUGINFO, O_RUN_LIBC_FREERES, O_RUN_CXX_FREERES,
-    O_TOOL, O_IGNORED
+    O_FREELIST_VOL, O_TOOL, O_IGNORED
 };
 
 /* How the value is written. */
@@ -317,6 +318,7 @@ static const struct opt_def opt_defs[] = {
     { "run-libc-freeres", O_RUN_LIBC_FREERES, F_VALUE },
     { "run-cxx-freeres", O_RUN_CXX_FREERES, F_VALUE },
     { "tool", O_TOOL, F_VALUE },
+    { "freelist-vol", O_FREELIST_VOL, F_VALUE },
     /* Valgrind's options with no meaning here: vgoptions.c. */
     { NULL, O_IGNORED, F_FLAG }
 };
@@ -464,6 +466,16 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
             BAD("a number from 0 to 255");
         o->error_exitcode = num;
         return 0;
+    case O_FREELIST_VOL: {
+        /* Valgrind's range: 0 .. 1,000,000,000 (bytes). */
+        long long x = 0;
+        for (size_t i = 0; i < v.n && x <= 1000000000; i++)
+            x = v.p[i] >= '0' && v.p[i] <= '9' ? x * 10 + (v.p[i] - '0') : LLONG_MAX;
+        if (v.n == 0 || x > 1000000000)
+            BAD("a number of bytes from 0 to 1000000000");
+        o->freelist_vol = x;
+        return 0;
+    }
     case O_NUM_CALLERS:
         if (parse_num(v, 1, LT_MAX_CALLERS, &num))
             BAD("a number from 1 to 500");

@@ -52,6 +52,8 @@ struct lt_options {
     int malloc_fill;           /* byte written into fresh blocks; -1 = none; default 0 (fill.h) */
     int free_fill;             /* byte written into freed blocks; -1 = none (default) */
     int keep_debuginfo;        /* --keep-debuginfo=yes: name frames of dlclose'd objects */
+    long long freelist_vol;    /* --freelist-vol: bytes of freed blocks kept from reuse;
+                                  -1 = default (20000000 for Go programs, else 0) */
 };
 
 /* Fills *o with the defaults. */

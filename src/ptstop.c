@@ -489,7 +489,17 @@ int lt_ptstop_stop(struct lt_world *w, bool final, int timeout_ms)
     job.tls_off = (uintptr_t)&lt_tls - job.my_fs;
     w->all_stopped = true;
     int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_UNTRACED;
+    /* The tracer must never run one of the program's signal handlers:
+     * without CLONE_SIGHAND it has a copy of them, and it gets a SIGCHLD
+     * for every tracee that stops (Go's handler then aborts: "non-Go code
+     * disabled sigaltstack"). It inherits the mask it is cloned with, all
+     * blocked; wait4 needs no signal. The checking thread's own mask is
+     * restored at once (a signal meanwhile is only delayed). */
+    sigset_t all, old;
+    sigfillset(&all);
+    sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, _NSIG / 8, 0, 0);
     pid_t t = clone(tracer_main, (void *)top, flags, &job);
+    sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, _NSIG / 8, 0, 0);
     if (t <= 0) {
         w->all_stopped = false;
         return -1;

@@ -371,12 +371,21 @@ static void put_location(struct sarif *s, const char *key, const struct lt_frame
     lt_json_close(j, '}');
 }
 
+/* Code cgo generates (_cgo_export.c, _cgo_gotypes.go, cgo-gcc-prolog,
+ * under a go-build directory that is gone once the build ends) and the Go
+ * runtime: never the place a Go developer should look. */
+static bool go_generated(const struct lt_frame_info *f)
+{
+    return (f->file && (strncmp(f->file, "_cgo_", 5) == 0 || strncmp(f->file, "cgo-", 4) == 0)) ||
+           (f->fn && strncmp(f->fn, "runtime.", 8) == 0);
+}
+
 /* The frame a result is located at (see report_sarif.h), or -1. */
 static long pick_location(const struct lt_frame_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         const struct lt_frame_info *f = &l->v[i].f;
-        if (has_source_line(f) && lt_sarif_own_frame(f->obj, f->dir) &&
+        if (has_source_line(f) && lt_sarif_own_frame(f->obj, f->dir) && !go_generated(f) &&
             !(f->fn && strcmp(f->fn, "(below main)") == 0))
             return (long)i;
     }

@@ -12,8 +12,9 @@
  *  - its location is the record's "own" frame: the first printed frame
  *    that is not in the tool, whose object is not a system library (under
  *    /lib, /lib32, /lib64, /usr/lib, /usr/lib32, /usr/lib64, /usr/libexec),
- *    whose source is not a system header (/usr/include, /usr/lib) and that
- *    has file:line; failing that the first frame with file:line; failing
+ *    whose source is not a system header (/usr/include, /usr/lib) nor
+ *    code cgo generates (_cgo_*, cgo-*) nor the Go runtime (runtime.*) and
+ *    that has file:line; failing that the first frame with file:line; failing
  *    that the first frame's object (no region);
  *  - artifact URIs: the source path is the DWARF dir + file, lexically
  *    normalised; it is made relative to its source root, the nearest

@@ -7,9 +7,12 @@
  * of a stack is simply what is not excluded. */
 #include "roots.h"
 #include "arena.h"
+#include "golayout.h"
+#include "goroots.h"
 #include "interpose.h"
 #include "lock.h"
 #include "toolstack.h"
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -294,6 +297,7 @@ static void mark_dtv(struct lt_scan *s, const struct lt_maps *maps, uintptr_t tc
 }
 
 static void root_word(void *scan, uintptr_t value) { lt_scan_root_word(scan, value); }
+static void exclude_cb(void *ex, uintptr_t lo, uintptr_t hi) { add(ex, lo, hi); }
 
 /* ---- the scan ---------------------------------------------------------------------- */
 
@@ -404,6 +408,31 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
             add(&ex, r->stack_lo, r->entry_sp);
     }
     lt_threads_unlock();
+    /* Go: the heap arenas hold roots only in live objects and live frames
+     * (goroots.c); without the runtime's metadata they are scanned whole. */
+    bool go_meta = false;
+    if (go_program) {
+        int nsps = 0, cap = 1 + (world ? world->n : 0);
+        uintptr_t *sps = lt_arena_alloc(2 * (size_t)cap * sizeof *sps), *tps = sps + cap;
+        if (sps) {
+            tps[nsps] = (uintptr_t)pthread_self();
+            sps[nsps++] = my_sp;
+            for (int i = 0; world && i < world->n; i++)
+                if (world->v[i].acked == 1) {
+                    tps[nsps] = world->v[i].rec ? world->v[i].rec->pthread_self : 0;
+                    sps[nsps++] = world->v[i].sp;
+                }
+            go_meta = lt_goroots_prepare(maps, sps, tps, nsps, exclude_cb, &ex);
+            lt_arena_free(sps, 2 * (size_t)cap * sizeof *sps);
+        }
+        static bool warned;
+        if (!go_meta && !warned) {
+            warned = true;
+            lt_warn("Go runtime metadata not usable (%s): the Go heap is scanned whole, so C blocks "
+                    "held only by dead Go frames or freed Go objects count as reachable",
+                    lt_golayout()->why ? lt_golayout()->why : "inconsistent");
+        }
+    }
     normalize(&ex);
 
     /* Memory roots. */
@@ -431,6 +460,9 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
         if (p < m->hi)
             scan_piece(s, p, m->hi);
     }
+
+    if (go_meta)
+        lt_goroots_scan(s);
 
     /* Regions the program registered, only their readable parts. */
     lt_lock(&registered_lock);

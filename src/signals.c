@@ -141,9 +141,12 @@ void lt_signals_init(void)
     }
 }
 
+/* A null handler is SIG_DFL whether or not SA_SIGINFO is set: the kernel
+ * reads one field (Go's setsig(sig, _SIG_DFL) before it re-raises a fatal
+ * signal passes SA_SIGINFO). */
 static bool wants_default(const struct sigaction *act)
 {
-    return !(act->sa_flags & SA_SIGINFO) && act->sa_handler == SIG_DFL;
+    return act->sa_handler == SIG_DFL;
 }
 
 LT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)

@@ -40,6 +40,7 @@
  * guard lets through untracked. Not thread-safe: one session at a time, used
  * by the thread that writes the report. */
 #include "symbols.h"
+#include "gopclntab.h"
 #include "arena.h"
 #include "maps.h"
 #include "symcache.h"
@@ -1296,7 +1297,26 @@ static int describe_dwarf(struct modinfo *mi, uintptr_t a, const struct lt_frame
     Dwarf_Die chain[LT_MAX_INLINE];
     int k = 0;
     struct cuinfo *ci = NULL;
-    if (get_dwarf(mi)) {
+    /* Go code: libdw finds no CU for it (Go emits .debug_aranges only for
+     * its C parts) and would read every CU of the binary to be sure; Go's
+     * own pclntab names it, expands Go's inlining and gives file:line. */
+    struct lt_goframe gf[LT_MAX_INLINE + 1];
+    int ngf = lt_gopclntab_frames(a, gf, LT_MAX_INLINE + 1);
+    for (int i = 0; i < ngf; i++) {
+        struct lt_frame_info *f = &out[i];
+        *f = base;
+        fill_names(f, i == ngf - 1 && sym ? sym : intern(gf[i].fn));
+        if (gf[i].file) {
+            const char *slash = strrchr(gf[i].file, '/');
+            f->file = intern(slash ? slash + 1 : gf[i].file);
+            f->dir = slash ? intern_n(gf[i].file, (size_t)(slash - gf[i].file)) : NULL;
+        }
+        f->line = gf[i].line;
+    }
+    if (ngf > 0)
+        return ngf;
+    bool go_code = false;
+    if (!go_code && get_dwarf(mi)) {
         Dwarf_Addr cubias;
         Dwarf_Die cubuf;
         Dwarf_Die *cudie = cu_of_address(mi, a, &cubuf, &cubias);

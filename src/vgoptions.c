@@ -24,7 +24,7 @@ static const char *const with_value[] = {
     "redzone-size", "hg-sanity-flags", "vgdb",
     /* memcheck: the checks other than leaks */
     "undef-value-errors", "track-origins", "partial-loads-ok", "expensive-definedness-checks",
-    "keep-stacktraces", "freelist-vol", "freelist-big-blocks",
+    "keep-stacktraces", "freelist-big-blocks",
     "show-mismatched-frees", "ignore-ranges", "ignore-range-below-sp", "alignment",
     "trace-malloc",
     /* removed or renamed in earlier Valgrind versions, still on old command lines */

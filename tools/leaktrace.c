@@ -118,6 +118,9 @@ static const char *const usage_text[] = {
 "                               memalign family, new), so stale words in reused\n"
 "                               memory keep no leak alive [0x00]\n"
 "  --free-fill=HEX|none         byte written into every freed block [none]\n"
+"  --freelist-vol=N             bytes of freed blocks kept from reuse, so a\n"
+"                               stale pointer cannot hide a new block; 0 = off\n"
+"                               [20000000 for Go programs, else 0]\n"
 "  --error-exitcode=N           exit status 0..255 if there are errors\n"
 "                               (needs --leak-check=full) [0 = keep PROG's]\n"
 "\n",
@@ -151,7 +154,7 @@ static const char *const usage_text[] = {
 "with a one-line notice on stderr (they are not passed on):\n"
 "  --tool=memcheck (any other tool is an error), --track-origins,\n"
 "  --read-var-info, --read-inline-info, --trace-malloc, --undef-value-errors,\n"
-"  --keep-stacktraces, --freelist-vol, --freelist-big-blocks,\n"
+"  --keep-stacktraces, --freelist-big-blocks,\n"
 "  --partial-loads-ok, --expensive-definedness-checks, --vgdb,\n"
 "  --vgdb-error, --vgdb-poll, --vgdb-prefix, --vgdb-stop-at,\n"
 "  --vgdb-shadow-registers, --time-stamp, --demangle, --smc-check,\n"

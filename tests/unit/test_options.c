@@ -148,6 +148,7 @@ static void test_defaults(void)
     CHECK_INT(o.error_kinds, DEF_KINDS);
     CHECK_INT(o.error_exitcode, 0);
     CHECK_INT(o.num_callers, 12);
+    CHECK_INT(o.freelist_vol, -1);
     CHECK_INT(o.leak_resolution, LT_RES_HIGH);
     CHECK_INT(o.heuristics, LT_HEUR_ALL);
     CHECK_INT(o.heuristics, H(STDSTRING) | H(LENGTH64) | H(NEWARRAY) | H(MULTIPLEINHERITANCE));
@@ -424,6 +425,12 @@ static void test_heuristics(void)
 
 static void test_numbers(void)
 {
+    ACCEPT("--freelist-vol=0");
+    CHECK_INT(o.freelist_vol, 0);
+    ACCEPT("--freelist-vol=1000000000");
+    CHECK_INT(o.freelist_vol, 1000000000);
+    REJECT("--freelist-vol=1000000001", "0 to 1000000000");
+    REJECT("--freelist-vol=-1", "0 to 1000000000");
     ACCEPT("--num-callers=1");
     CHECK_INT(o.num_callers, 1);
     ACCEPT("--num-callers=500");
@@ -607,7 +614,7 @@ static void test_unknown_and_ignored(void)
     static const char *const ignored[] = {
         "--track-origins=yes", "--read-var-info=yes", "--read-inline-info=no",
         "--trace-malloc=yes", "--undef-value-errors=no", "--keep-stacktraces=alloc",
-        "--freelist-vol=1000", "--freelist-big-blocks=10",
+        "--freelist-big-blocks=10",
         "--partial-loads-ok=yes", "--expensive-definedness-checks=yes",
         "--vgdb=no", "--vgdb-error=0", "--time-stamp=yes", "--demangle=no",
         "--smc-check=all", "--fair-sched=yes", "--max-stackframe=4000000",
