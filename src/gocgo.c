@@ -22,7 +22,50 @@
 #include "gocgo.h"
 #include "golayout.h"
 #include "gopclntab.h"
+#include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
+
+/* Whether the 8 bytes at addr can be read, without touching them: the
+ * kernel copies rt_sigprocmask's new set from the caller before it looks
+ * at `how`, so an invalid `how` answers EFAULT for unreadable memory and
+ * EINVAL otherwise (kernel/signal.c). The slot found by the search below
+ * may be a stale copy of the return address, and what it leads to any
+ * word: every word read past it is checked first (a crash in the
+ * allocation path of a Go program was the alternative: go test, 1 run in
+ * 60). Raw syscall: nothing of libc's or ours in between. */
+static bool readable(uintptr_t addr)
+{
+#if defined(__x86_64__)
+    long r;
+    register long r10 __asm__("r10") = 8;
+    __asm__ volatile("syscall"
+                     : "=a"(r)
+                     : "0"((long)SYS_rt_sigprocmask), "D"(-1L), "S"(addr & ~(uintptr_t)7), "d"(0L),
+                       "r"(r10)
+                     : "rcx", "r11", "memory");
+    return r != -EFAULT;
+#else
+    (void)addr;
+    return false;
+#endif
+}
+
+static bool read_word(uintptr_t addr, uintptr_t *out)
+{
+    if (!readable(addr))
+        return false;
+    *out = *(const uintptr_t *)addr;
+    return true;
+}
+
+static bool read_field(uintptr_t g, struct lt_gofield f, uintptr_t *out)
+{
+    if (!readable(g + f.off) || !readable(g + f.off + f.size - 1))
+        return false;
+    *out = lt_go_read(g, f);
+    return true;
+}
 
 int lt_gocgo_on;
 static uintptr_t asm_lo, asm_hi;      /* runtime.asmcgocall's code */
@@ -59,30 +102,36 @@ uint32_t lt_gocgo_extend(uintptr_t *ips, uint32_t depth, uint32_t max, uintptr_t
         return depth;
     /* The return-address slot: the first word equal to ra above sp. */
     uintptr_t r = 0;
-    for (uintptr_t a = (sp + 7) & ~(uintptr_t)7; a + 64 <= top; a += 8)
+    for (uintptr_t a = (sp + 7) & ~(uintptr_t)7; a + 64 <= top; a += 8) {
+        /* sp may be on a signal stack elsewhere: each page is checked. */
+        if ((a & 4095) == 0 || a == ((sp + 7) & ~(uintptr_t)7))
+            if (!readable(a) || !readable(a + 64))
+                return depth;
         if (*(const uintptr_t *)a == ra) {
             r = a;
             break;
         }
+    }
     if (!r)
         return depth;
     uintptr_t frame = r + 8;
     uintptr_t g = *(const uintptr_t *)(frame + 48), d = *(const uintptr_t *)(frame + 40);
     if (!g || (g & 7))
         return depth;
-    uintptr_t lo = lt_go_read(g, f_lo), hi = lt_go_read(g, f_hi);
+    uintptr_t lo, hi;
+    if (!read_field(g, f_lo, &lo) || !read_field(g, f_hi, &hi))
+        return depth;
     if (!lo || hi <= lo || hi - lo > ((uintptr_t)1 << 30) || d == 0 || d > hi - lo)
         return depth;
-    uintptr_t gsp = hi - d;
-    if (gsp & 7)
+    uintptr_t gsp = hi - d, ret, gsched_sp, bp;
+    if ((gsp & 7) || !read_word(gsp, &ret))
         return depth;
-    ips[depth++] = *(const uintptr_t *)gsp;               /* into runtime.cgocall */
-    if (lt_go_read(g, f_sp) != gsp)
+    ips[depth++] = ret;                                   /* into runtime.cgocall */
+    if (!read_field(g, f_sp, &gsched_sp) || gsched_sp != gsp || !read_field(g, f_bp, &bp))
         return depth;
-    uintptr_t bp = lt_go_read(g, f_bp);
     while (depth < max && bp > gsp && bp + 16 <= hi && !(bp & 7)) {
-        uintptr_t ret = ((const uintptr_t *)bp)[1], next = ((const uintptr_t *)bp)[0];
-        if (!ret)
+        uintptr_t next;
+        if (!read_word(bp + 8, &ret) || !read_word(bp, &next) || !ret)
             break;
         ips[depth++] = ret;
         if (next <= bp)

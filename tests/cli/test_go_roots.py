@@ -73,7 +73,13 @@ try:
                 s = summary(r.stderr)
                 ok = r.returncode == 0 and ("done " + mode) in r.stdout and "leaktrace:" not in r.stderr
                 got.append((s["definitely lost"], s["still reachable"]) if ok else ("rc=%d" % r.returncode, r.stderr[-300:]))
-            bad = [g for g in got if g != (lost, reach)]
+            # Lost blocks must be exactly the planted ones. Reachable ones
+            # may be more: under load Go starts another thread (an M), and
+            # its set-up blocks are truly still reachable (one run in ten
+            # under a loaded ctest -j2: 304 bytes in 21 blocks for 280/20).
+            good = lambda g: (isinstance(g[0], tuple) and g[0] == lost and g[1] is not None
+                              and g[1][0] >= reach[0] and g[1][1] >= reach[1])
+            bad = [g for g in got if not good(g)]
             check(not bad, "%s %s: %d/%d runs with definitely lost %s and still reachable %s, no warning%s"
                   % (label, mode, runs - len(bad), runs, lost, reach, "" if not bad else " (got %s)" % (bad[0],)))
 

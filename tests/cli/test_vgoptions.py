@@ -6,7 +6,7 @@
    launcher and through LEAKTRACE_OPTIONS.
 2. Valgrind 3.19's core options seen on real command lines (--xml-socket,
    --log-socket, --error-markers, --vex-iropt-register-updates, --px-*,
-   --xtree-*, --keep-debuginfo, -d, --stats, ...) are accepted; without -q
+   --xtree-*, --extra-debuginfo-path, -d, --stats, ...) are accepted; without -q
    each gets one notice and the program runs.
 3. --xml=yes --xml-fd=N writes the XML report to descriptor N.
 4. The tool takes none of the program's pthread keys: the program creates
@@ -25,7 +25,7 @@ work = tempfile.mkdtemp(prefix="lt-vgopt-")
 VG = ["--xml-socket=127.0.0.1:1500", "--log-socket=127.0.0.1:1500", "--error-markers=BEGIN,END",
       "--vex-iropt-register-updates=allregs-at-mem-access", "--px-default=allregs-at-mem-access",
       "--px-file-backed=unwindregs-at-mem-access", "--xtree-memory=full", "--xtree-leak=yes",
-      "--xtree-memory-file=xt.%p", "--keep-debuginfo=yes", "--track-origins=yes", "--vgdb=no",
+      "--xtree-memory-file=xt.%p", "--extra-debuginfo-path=/nonexistent", "--track-origins=yes", "--vgdb=no",
       "--vex-guest-max-insns=50", "--aspace-minaddr=0x1000", "--stats=no", "-d",
       "--trace-syscalls=no", "--sym-offsets=no", "--require-text-symbol=:a:b", "--sanity-level=1",
       "--time-stamp=yes", "--show-emwarns=no", "--fair-sched=no"]
