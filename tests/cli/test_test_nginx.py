@@ -15,17 +15,18 @@ exactly one `match-leak-kinds: definite` block, and it names the Lua line
 Needs test-nginx from its repository (github.com/openresty/test-nginx; its
 Perl dependencies are Debian packages: libtest-base-perl libipc-run-perl
 libtext-diff-perl liblist-moreutils-perl liburi-perl libhttp-message-perl
-libtest-longstring-perl) and lua-nginx-module's valgrind.suppress: set
-TEST_NGINX_LIB to test-nginx's lib/ directory and TEST_NGINX_SUPPRESS to the
-suppression file. Skips when either is missing, or nginx with the Lua module,
-or prove."""
+libtest-longstring-perl) and lua-nginx-module's valgrind.suppress, both
+vendored under tests/data/test-nginx/vendor (TEST_NGINX_LIB and
+TEST_NGINX_SUPPRESS override them). Skips when nginx with the Lua module or
+prove is missing."""
 import os, re, shutil, subprocess, sys, tempfile
 
 from harness import arg_parser, check, failures
 
 args = arg_parser(__doc__).parse_args()
-lib = os.environ.get("TEST_NGINX_LIB", "")
-supp = os.environ.get("TEST_NGINX_SUPPRESS", "")
+vendor = os.path.join(os.path.abspath(args.src), "tests", "data", "test-nginx", "vendor")
+lib = os.path.abspath(os.environ.get("TEST_NGINX_LIB") or os.path.join(vendor, "lib"))
+supp = os.environ.get("TEST_NGINX_SUPPRESS") or os.path.join(vendor, "valgrind.suppress")
 missing = [what for what, ok in (
     ("TEST_NGINX_LIB (test-nginx's lib/)", os.path.exists(os.path.join(lib, "Test/Nginx/Socket.pm"))),
     ("TEST_NGINX_SUPPRESS (lua-nginx-module's valgrind.suppress)", os.path.isfile(supp)),
@@ -44,6 +45,15 @@ work = tempfile.mkdtemp(prefix="lt-test-nginx-")
 os.chmod(work, 0o755)
 shutil.copytree(os.path.join(args.src, "tests/data/test-nginx/t"), os.path.join(work, "t"))
 shutil.copy(supp, os.path.join(work, "valgrind.suppress"))
+# OpenResty's file suppresses a worker's connection array (27,648 bytes,
+# definitely lost under valgrind once only epoll refers to it) by
+# "fun:ngx_alloc / fun:ngx_event_process_init". That function is static:
+# Debian's stripped nginx has no name for it (valgrind prints ??? as we do),
+# so the entry cannot match there, under valgrind either. A user of Debian's
+# nginx writes the entry against what the stripped binary shows; so do we.
+with open(os.path.join(work, "valgrind.suppress"), "a") as f:
+    f.write("{\n   stripped-nginx-connections\n   Memcheck:Leak\n   fun:malloc\n   fun:ngx_alloc\n"
+            "   obj:*/nginx\n   fun:ngx_single_process_cycle\n}\n")
 os.makedirs(os.path.join(work, "bin"))
 wrapper = os.path.join(work, "bin", "valgrind")
 with open(wrapper, "w") as f:
