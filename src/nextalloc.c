@@ -10,6 +10,7 @@
  * pvalloc align to the page: glibc malloc.c), calloc checks n*size for
  * overflow (C11 7.22.3.2) and zeroes. */
 #include "nextalloc.h"
+#include "elfsym.h"
 #include "interpose.h"
 #include <dlfcn.h>
 #include <errno.h>
@@ -141,6 +142,19 @@ static void *emu_calloc(size_t n, size_t size)
 
 /* ---- resolution ------------------------------------------------------------------ */
 
+/* A non-PIE executable that takes malloc's address gets a canonical PLT
+ * entry: an undefined "malloc" with the stub's address as its value, which
+ * the loader (and so dlsym) answers with (System V x86-64 psABI, "Function
+ * Addresses"). Debian's python3 is one. Only a defined symbol makes malloc
+ * the program's own. */
+static bool exe_defines_malloc(void)
+{
+    static const char *const names[] = { "malloc" };
+    uintptr_t addr = 0;
+    lt_elfsym_find(names, &addr, 1);
+    return addr != 0;
+}
+
 void lt_nextalloc_resolve(struct lt_real_fns *r)
 {
     struct link_map *self_lm, *first_lm, *alloc_lm, *lm;
@@ -148,6 +162,8 @@ void lt_nextalloc_resolve(struct lt_real_fns *r)
     const void *self = object_of((const void *)lt_nextalloc_resolve, &self_lm);
     const void *first = object_of(dlsym(RTLD_DEFAULT, "malloc"), &first_lm);
     void *handle = RTLD_NEXT;
+    if (first && first != self && first_lm == _r_debug.r_map && !exe_defines_malloc())
+        first = NULL;
     if (first && first != self) {
         /* The first malloc in the lookup order is not ours. Its own
          * executable: the program's allocator (or hooks forwarding to
