@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "lock.h"
 #include "options.h"
+#include "unwcache.h"
 #include <string.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -47,6 +48,7 @@ static uintptr_t self_lo, self_hi;
 void lt_depot_init(void)
 {
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    lt_unwcache_init();
 }
 
 void lt_depot_set_self_range(uintptr_t lo, uintptr_t hi)
@@ -179,8 +181,9 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
     if (lt_opt.unwind_fp && lt_tls.stack_hi) {
         buf[0] = NULL;        /* same layout as unw_backtrace's: [0] is this function */
         n = 1 + walk_frame_pointers(buf + 1, want - 1);
-    } else {
-        n = unw_backtrace(buf, want);
+    } else if ((n = lt_unwcache_lookup(buf, want, __builtin_frame_address(0))) < 0) {
+        n = unw_backtrace(buf, want);          /* unwcache.h: reused when provably the same */
+        lt_unwcache_learn(buf, n, want, __builtin_frame_address(0));
     }
     if (n < 2)
         return 0;
