@@ -44,11 +44,14 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-#define UC_FRAMES 64
+#define UC_FRAMES 32          /* deeper stacks (--num-callers > 30) are not cached */
+#define UC_ENTRIES 4          /* previous stacks kept, direct-mapped by frame 2's (pc, sp) */
 #define REFILL_EVERY 256u
 
 enum { UC_OFF, UC_ON, UC_CHECK };
 static int mode = UC_ON;
+static unsigned long checked, refills, rejected;   /* check mode: stacks compared, refills
+                                                     kept, frame 2 alike but outer frames not */
 
 struct uc_frame {
     uintptr_t ip, sp, bp;
@@ -57,14 +60,18 @@ struct uc_frame {
     uintptr_t gval;
 };
 
-struct uc_cache {
-    int busy;                 /* a capture runs on this thread: a nested one goes slow */
-    int primed;               /* a refill was tried */
+struct uc_entry {
     int n;                    /* frames in the cached result (buf[0..n-1]); 0: empty */
     int max;                  /* the buffer size it was taken with */
     int need_bp2;             /* frame 2's rbp enters the unwind (see refill) */
-    unsigned misses, hits;    /* since the last refill */
     struct uc_frame f[UC_FRAMES];
+};
+
+struct uc_cache {
+    int busy;                 /* a capture runs on this thread: a nested one goes slow */
+    int primed;               /* a refill was tried */
+    unsigned misses, hits;    /* since the last refill */
+    struct uc_entry e[UC_ENTRIES];
 };
 static __thread struct uc_cache uc __attribute__((tls_model("initial-exec")));
 
@@ -93,25 +100,32 @@ static inline struct fp_state from_frame_pointers(const void *capture_frame)
     return s;
 }
 
+static inline struct uc_entry *entry_of(struct uc_cache *c, const struct fp_state *s)
+{
+    uint64_t h = (s->ip ^ (s->sp >> 4)) * UINT64_C(0x9e3779b97f4a7c15);
+    return &c->e[h >> 62];                       /* UC_ENTRIES = 4 */
+}
+
 static int lookup(void **buf, int max, const void *capture_frame, void *ra0)
 {
-    struct uc_cache *c = &uc;
+    struct fp_state s = from_frame_pointers(capture_frame);
+    const struct uc_entry *c = entry_of(&uc, &s);
     int n = c->n;
     if (n < 3 || c->max != max)
         return -1;
-    struct fp_state s = from_frame_pointers(capture_frame);
     const struct uc_frame *f = c->f;
     if (f[2].ip != s.ip || f[2].sp != s.sp || (c->need_bp2 && f[2].bp != s.bp))
         return -1;
+    /* From here a miss is a stack that looked the same at frame 2: -2. */
     if (f[2].guard && word(f[2].guard) != f[2].gval)
-        return -1;
+        return -2;
     for (int k = 3; k < n; k++) {
         if (word(f[k].sp - 8) != f[k].ip)
-            return -1;
+            return -2;
         if (f[k].bp_loc && word(f[k].bp_loc) != f[k].bp)
-            return -1;
+            return -2;
         if (f[k].guard && word(f[k].guard) != f[k].gval)
-            return -1;
+            return -2;
     }
     buf[0] = ra0;
     buf[1] = (void *)s.ra1;
@@ -130,11 +144,12 @@ static bool in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi)
  * frame 0 is this function, 1 lt_depot_capture: buf index = walk index - 1. */
 LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *capture_frame)
 {
-    struct uc_cache *c = &uc;
     uintptr_t lo = lt_tls.stack_lo, hi = lt_tls.stack_hi;
+    struct fp_state s = from_frame_pointers(capture_frame);
+    struct uc_entry *c = entry_of(&uc, &s);
     c->n = 0;
     c->max = max;
-    c->misses = c->hits = 0;
+    uc.misses = uc.hits = 0;
     if (n < 3 || n > UC_FRAMES || !hi)
         return;
     unw_context_t ctx;
@@ -181,7 +196,6 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
     if (n < max && unw_step(&cur) > 0)
         return;
     /* Frame 2 as the fast path will read it. */
-    struct fp_state s = from_frame_pointers(capture_frame);
     if (s.ra1 != (uintptr_t)buf[1] || s.ip != f[2].ip || s.sp != f[2].sp || s.bp != f[2].bp) {
         mode = UC_OFF;                            /* the tool's frames lack frame pointers */
         return;
@@ -224,6 +238,16 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
             f[i].bp_loc = loc[i];
     }
     c->n = n;
+    if (mode == UC_CHECK)
+        __atomic_add_fetch(&refills, 1, __ATOMIC_RELAXED);
+}
+
+/* Check mode: how much the comparison covered, for the tests. */
+__attribute__((destructor)) static void report_check(void)
+{
+    if (mode == UC_CHECK)
+        lt_warn("unwind-cache check: %lu cached stacks equal to unw_backtrace's, %lu refills, "
+                "%lu rejected at an outer frame", checked, refills, rejected);
 }
 
 int lt_unwcache_lookup(void **buf, int max, const void *capture_frame)
@@ -254,6 +278,10 @@ LT_NOINLINE void lt_unwcache_learn(void *const *buf, int n, int max, const void 
             lt_warn("--unwind-cache check: the cached stack differs from unw_backtrace's");
             abort();
         }
+        if (m >= 0)
+            __atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
+        else if (m == -2)
+            __atomic_add_fetch(&rejected, 1, __ATOMIC_RELAXED);
         if (m < 0)
             refill(buf, n, max, capture_frame);
     } else if (!uc.primed || ++uc.misses >= REFILL_EVERY || uc.hits >= REFILL_EVERY) {
