@@ -178,12 +178,15 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
     /* libunwind may call read()/write()/msync(), cancellation points: the
      * thread is busy here, so interpose.c makes them raw system calls. */
     int n;
+    uint32_t id = 0;
     if (lt_opt.unwind_fp && lt_tls.stack_hi) {
         buf[0] = NULL;        /* same layout as unw_backtrace's: [0] is this function */
         n = 1 + walk_frame_pointers(buf + 1, want - 1);
-    } else if ((n = lt_unwcache_lookup(buf, want, __builtin_frame_address(0))) < 0) {
+    } else if ((n = lt_unwcache_lookup(buf, want, __builtin_frame_address(0), &id)) < 0) {
         n = unw_backtrace(buf, want);          /* unwcache.h: reused when provably the same */
         lt_unwcache_learn(buf, n, want, __builtin_frame_address(0));
+    } else if (id) {
+        return id;
     }
     if (n < 2)
         return 0;
@@ -199,7 +202,9 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
             continue;
         ips[depth++] = ip;
     }
-    return lt_depot_intern(ips, depth);
+    id = lt_depot_intern(ips, depth);
+    lt_unwcache_set_id(__builtin_frame_address(0), id);
+    return id;
 }
 
 uint32_t lt_depot_capture_context(void *ucontext)

@@ -64,6 +64,8 @@ struct uc_entry {
     int n;                    /* frames in the cached result (buf[0..n-1]); 0: empty */
     int max;                  /* the buffer size it was taken with */
     int need_bp2;             /* frame 2's rbp enters the unwind (see refill) */
+    uint32_t id;              /* the depot id of this stack called through ra1, or 0 */
+    uintptr_t ra1;
     struct uc_frame f[UC_FRAMES];
 };
 
@@ -71,6 +73,7 @@ struct uc_cache {
     int busy;                 /* a capture runs on this thread: a nested one goes slow */
     int primed;               /* a refill was tried */
     unsigned misses, hits;    /* since the last refill */
+    struct uc_entry *last;    /* the entry that holds the stack being captured, or NULL */
     struct uc_entry e[UC_ENTRIES];
 };
 static __thread struct uc_cache uc __attribute__((tls_model("initial-exec")));
@@ -106,10 +109,10 @@ static inline struct uc_entry *entry_of(struct uc_cache *c, const struct fp_stat
     return &c->e[h >> 62];                       /* UC_ENTRIES = 4 */
 }
 
-static int lookup(void **buf, int max, const void *capture_frame, void *ra0)
+static int lookup(void **buf, int max, const void *capture_frame, void *ra0, uint32_t *id)
 {
     struct fp_state s = from_frame_pointers(capture_frame);
-    const struct uc_entry *c = entry_of(&uc, &s);
+    struct uc_entry *c = entry_of(&uc, &s);
     int n = c->n;
     if (n < 3 || c->max != max)
         return -1;
@@ -126,6 +129,11 @@ static int lookup(void **buf, int max, const void *capture_frame, void *ra0)
             return -2;
         if (f[k].guard && word(f[k].guard) != f[k].gval)
             return -2;
+    }
+    uc.last = c;
+    if (id && c->id && c->ra1 == s.ra1) {
+        *id = c->id;          /* same frames, same function called: the same depot stack */
+        return n;
     }
     buf[0] = ra0;
     buf[1] = (void *)s.ra1;
@@ -148,6 +156,7 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
     struct fp_state s = from_frame_pointers(capture_frame);
     struct uc_entry *c = entry_of(&uc, &s);
     c->n = 0;
+    c->id = 0;
     c->max = max;
     uc.misses = uc.hits = 0;
     if (n < 3 || n > UC_FRAMES || !hi)
@@ -238,6 +247,7 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
             f[i].bp_loc = loc[i];
     }
     c->n = n;
+    uc.last = c;
     if (mode == UC_CHECK)
         __atomic_add_fetch(&refills, 1, __ATOMIC_RELAXED);
 }
@@ -250,12 +260,14 @@ __attribute__((destructor)) static void report_check(void)
                 "%lu rejected at an outer frame", checked, refills, rejected);
 }
 
-int lt_unwcache_lookup(void **buf, int max, const void *capture_frame)
+int lt_unwcache_lookup(void **buf, int max, const void *capture_frame, uint32_t *id)
 {
+    *id = 0;
+    uc.last = NULL;
     if (mode == UC_OFF || uc.busy)
         return -1;
     uc.busy = 1;
-    int n = lookup(buf, max, capture_frame, __builtin_return_address(0));
+    int n = lookup(buf, max, capture_frame, __builtin_return_address(0), mode == UC_ON ? id : NULL);
     if (n >= 0)
         uc.hits++;
     if (mode == UC_CHECK && n >= 0) {
@@ -273,7 +285,7 @@ LT_NOINLINE void lt_unwcache_learn(void *const *buf, int n, int max, const void 
     uc.busy = 1;
     if (mode == UC_CHECK) {
         void *mine[UC_FRAMES];
-        int m = max <= UC_FRAMES ? lookup(mine, max, capture_frame, NULL) : -1;
+        int m = max <= UC_FRAMES ? lookup(mine, max, capture_frame, NULL, NULL) : -1;
         if (m >= 0 && (m != n || memcmp(mine + 1, buf + 1, (size_t)(n - 1) * sizeof *buf) != 0)) {
             lt_warn("--unwind-cache check: the cached stack differs from unw_backtrace's");
             abort();
@@ -290,11 +302,30 @@ LT_NOINLINE void lt_unwcache_learn(void *const *buf, int n, int max, const void 
     }
     uc.busy = 0;
 }
+
+void lt_unwcache_set_id(const void *capture_frame, uint32_t id)
+{
+    struct uc_entry *c = uc.last;
+    uc.last = NULL;
+    if (!c || !id || uc.busy)
+        return;
+    struct fp_state s = from_frame_pointers(capture_frame);
+    if (c != entry_of(&uc, &s) || c->f[2].ip != s.ip || c->f[2].sp != s.sp)
+        return;               /* a nested capture (signal handler) moved it */
+    c->id = id;
+    c->ra1 = s.ra1;
+}
 #else
-int lt_unwcache_lookup(void **buf, int max, const void *capture_frame)
+int lt_unwcache_lookup(void **buf, int max, const void *capture_frame, uint32_t *id)
 {
     (void)buf; (void)max; (void)capture_frame;
+    *id = 0;
     return -1;
+}
+
+void lt_unwcache_set_id(const void *capture_frame, uint32_t id)
+{
+    (void)capture_frame; (void)id;
 }
 
 void lt_unwcache_learn(void *const *buf, int n, int max, const void *capture_frame)

@@ -20,11 +20,17 @@ void lt_unwcache_init(void) LT_HIDDEN;
 /* Both are called directly from lt_depot_capture (itself called directly
  * from the exported allocation function; both built with frame pointers),
  * with capture_frame = its __builtin_frame_address(0):
- *   n = lt_unwcache_lookup(buf, max, fr);
+ *   n = lt_unwcache_lookup(buf, max, fr, &id);
  *   if (n < 0) { n = unw_backtrace(buf, max); lt_unwcache_learn(buf, n, max, fr); }
+ *   else if (id) return id;
+ *   ... id = lt_depot_intern(...); lt_unwcache_set_id(fr, id);
  * lookup returns the cached stack (buf[0] being a return address into
- * lt_depot_capture) or -1; learn may refill the cache from unw_backtrace's
- * result (and in check mode aborts if the cache disagreed with it). */
-int lt_unwcache_lookup(void **buf, int max, const void *capture_frame) LT_HIDDEN;
+ * lt_depot_capture) or -1, and in *id the depot id that stack had when
+ * called through the same exported function (then buf is not filled), or
+ * 0; learn may refill the cache from unw_backtrace's result (and in check
+ * mode aborts if the cache disagreed with it); set_id records the id of
+ * the stack just captured, if the cache holds that stack. */
+int lt_unwcache_lookup(void **buf, int max, const void *capture_frame, uint32_t *id) LT_HIDDEN;
+void lt_unwcache_set_id(const void *capture_frame, uint32_t id) LT_HIDDEN;
 void lt_unwcache_learn(void *const *buf, int n, int max, const void *capture_frame) LT_HIDDEN;
 #endif
