@@ -95,12 +95,20 @@ static inline uintptr_t word(uintptr_t a) { return *(const uintptr_t *)a; }
 /* The state of frame 2 (the caller of the exported function), through the
  * frame pointers of lt_depot_capture (cap) and the exported function. */
 struct fp_state { uintptr_t ra1, ip, sp, bp; };
-static inline struct fp_state from_frame_pointers(const void *capture_frame)
+static inline bool from_frame_pointers(const void *capture_frame, struct fp_state *s)
 {
     const uintptr_t *cap = capture_frame;
-    const uintptr_t *ex = (const uintptr_t *)cap[0];
-    struct fp_state s = { cap[1], ex[1], (uintptr_t)(ex + 2), ex[0] };
-    return s;
+    uintptr_t e = cap[0];
+    /* Outer and on this thread's stack, or not a frame pointer at all (a
+     * caller built without them: unit tests); refill() checks the rest. */
+    if (e <= (uintptr_t)cap || e + 2 * sizeof(uintptr_t) > lt_tls.stack_hi || (e & 7))
+        return false;
+    const uintptr_t *ex = (const uintptr_t *)e;
+    s->ra1 = cap[1];
+    s->ip = ex[1];
+    s->sp = (uintptr_t)(ex + 2);
+    s->bp = ex[0];
+    return true;
 }
 
 static inline struct uc_entry *entry_of(struct uc_cache *c, const struct fp_state *s)
@@ -111,7 +119,9 @@ static inline struct uc_entry *entry_of(struct uc_cache *c, const struct fp_stat
 
 static int lookup(void **buf, int max, const void *capture_frame, void *ra0, uint32_t *id)
 {
-    struct fp_state s = from_frame_pointers(capture_frame);
+    struct fp_state s;
+    if (!from_frame_pointers(capture_frame, &s))
+        return -1;
     struct uc_entry *c = entry_of(&uc, &s);
     int n = c->n;
     if (n < 3 || c->max != max)
@@ -153,7 +163,9 @@ static bool in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi)
 LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *capture_frame)
 {
     uintptr_t lo = lt_tls.stack_lo, hi = lt_tls.stack_hi;
-    struct fp_state s = from_frame_pointers(capture_frame);
+    struct fp_state s;
+    if (!from_frame_pointers(capture_frame, &s))
+        return;
     struct uc_entry *c = entry_of(&uc, &s);
     c->n = 0;
     c->id = 0;
@@ -309,8 +321,8 @@ void lt_unwcache_set_id(const void *capture_frame, uint32_t id)
     uc.last = NULL;
     if (!c || !id || uc.busy)
         return;
-    struct fp_state s = from_frame_pointers(capture_frame);
-    if (c != entry_of(&uc, &s) || c->f[2].ip != s.ip || c->f[2].sp != s.sp)
+    struct fp_state s;
+    if (!from_frame_pointers(capture_frame, &s) || c != entry_of(&uc, &s) || c->f[2].ip != s.ip || c->f[2].sp != s.sp)
         return;               /* a nested capture (signal handler) moved it */
     c->id = id;
     c->ra1 = s.ra1;
