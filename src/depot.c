@@ -240,6 +240,7 @@ uint32_t lt_depot_count(void) { return next_id - 1; }
 
 void lt_depot_thread_exit(void)
 {
+    lt_unwcache_thread_exit();
     if (lt_tls.depot_cache) {
         lt_arena_free(lt_tls.depot_cache, TCACHE_SLOTS * sizeof(struct tcache_slot));
         lt_tls.depot_cache = NULL;

@@ -13,7 +13,9 @@
  * the frames outer to a frame are a function of that frame's (ip, sp, rbp)
  * and of the stack words holding return addresses and saved rbps.
  *
- * The cache: after a full unwind, each frame k >= 2 (0: lt_depot_capture,
+ * The cache: UC_ENTRIES stacks per thread, direct-mapped by frame 2's
+ * (pc, sp), each with the depot id it had (per exported function, so a hit
+ * skips the depot's hashing too). After a full unwind, each frame k >= 2 (0: lt_depot_capture,
  * 1: the exported allocation function, 2: its caller) is described by its
  * (ip, sp, rbp), where its rbp was read from (0: unchanged from frame k-1,
  * from libunwind's unw_get_save_loc), and a guard word (below). On the next
@@ -28,6 +30,11 @@
  *
  * Not covered by the rule forms above, hence refused or guarded:
  *  - signal frames (unw_is_signal_frame): not cached;
+ *  - rbp matters only where a frame's CFA may be rbp-based: where rbp lies
+ *    in the frame's own area (sp, CFA] (refill); elsewhere it is data;
+ *  - a stack that ended before max: libunwind's frame-pointer fallback for
+ *    code without unwind info (JIT) may have stopped on the outermost rbp
+ *    and the two words at it: rbp and those words are compared too;
  *  - gcc's DRAP frames (stack realignment: CFA = *(rbp - 8), a
  *    DW_CFA_def_cfa_expression): where rbp points into the frame's own area
  *    and *(rbp - 8) is the CFA, that word is a guard compared too;
@@ -39,6 +46,7 @@
  * most once per REFILL_EVERY misses unless the previous cache paid off, and
  * its result is kept only if its ips equal unw_backtrace's exactly. */
 #include "unwcache.h"
+#include "arena.h"
 #include <stdlib.h>
 #include <string.h>
 #define UNW_LOCAL_ONLY
@@ -47,6 +55,7 @@
 #define UC_FRAMES 32          /* deeper stacks (--num-callers > 30) are not cached */
 #define UC_ENTRIES 4          /* previous stacks kept, direct-mapped by frame 2's (pc, sp) */
 #define REFILL_EVERY 256u
+#define REFILL_STACK (64u * 1024)   /* stack left below us that a refill requires */
 
 enum { UC_OFF, UC_ON, UC_CHECK };
 static int mode = UC_ON;
@@ -64,6 +73,8 @@ struct uc_entry {
     int n;                    /* frames in the cached result (buf[0..n-1]); 0: empty */
     int max;                  /* the buffer size it was taken with */
     int need_bp2;             /* frame 2's rbp enters the unwind (see refill) */
+    uintptr_t end_fp;         /* stack ended before max: the outermost rbp, whose words */
+    uintptr_t end_w0, end_w1; /* [rbp], [rbp + 8] a frame-pointer fallback would read */
     uint32_t id;              /* the depot id of this stack called through ra1, or 0 */
     uintptr_t ra1;
     struct uc_frame f[UC_FRAMES];
@@ -76,7 +87,10 @@ struct uc_cache {
     struct uc_entry *last;    /* the entry that holds the stack being captured, or NULL */
     struct uc_entry e[UC_ENTRIES];
 };
-static __thread struct uc_cache uc __attribute__((tls_model("initial-exec")));
+/* In the arena, not in TLS: glibc carves static TLS out of each thread's
+ * stack, and 8 KiB of it would not leave a PTHREAD_STACK_MIN thread enough. */
+static __thread struct uc_cache *ucp __attribute__((tls_model("initial-exec")));
+#define uc (*ucp)
 
 void lt_unwcache_init(void)
 {
@@ -140,6 +154,8 @@ static int lookup(void **buf, int max, const void *capture_frame, void *ra0, uin
         if (f[k].guard && word(f[k].guard) != f[k].gval)
             return -2;
     }
+    if (c->end_fp && (word(c->end_fp) != c->end_w0 || word(c->end_fp + 8) != c->end_w1))
+        return -2;
     uc.last = c;
     if (id && c->id && c->ra1 == s.ra1) {
         *id = c->id;          /* same frames, same function called: the same depot stack */
@@ -169,9 +185,14 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
     struct uc_entry *c = entry_of(&uc, &s);
     c->n = 0;
     c->id = 0;
+    c->end_fp = 0;
     c->max = max;
     uc.misses = uc.hits = 0;
     if (n < 3 || n > UC_FRAMES || !hi)
+        return;
+    /* unw_step's DWARF interpreter needs far more stack than unw_backtrace:
+     * never on a small stack (issue 11: PTHREAD_STACK_MIN threads). */
+    if ((uintptr_t)__builtin_frame_address(0) - lo < REFILL_STACK)
         return;
     unw_context_t ctx;
     unw_cursor_t cur;
@@ -228,6 +249,18 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
      * observed rbp is outside it, the rule is rsp-based and rbp is a mere
      * callee-saved register for this frame: its value need not match. */
     bool dep[UC_FRAMES] = { false };
+    /* Where the walk ended before max, the end may have come from
+     * libunwind's frame-pointer fallback (no unwind info) failing on the
+     * outermost rbp and the words it points at: those must match too. */
+    if (n < max) {
+        uintptr_t b = f[n - 1].bp;
+        dep[n - 1] = true;
+        if (in_stack(b, lo, hi) && in_stack(b + 8, lo, hi)) {
+            c->end_fp = b;
+            c->end_w0 = word(b);
+            c->end_w1 = word(b + 8);
+        }
+    }
     for (int i = 2; i < n; i++) {
         uintptr_t cfa = i + 1 < n ? f[i + 1].sp : hi;
         uintptr_t b = f[i].bp;
@@ -275,9 +308,9 @@ __attribute__((destructor)) static void report_check(void)
 int lt_unwcache_lookup(void **buf, int max, const void *capture_frame, uint32_t *id)
 {
     *id = 0;
-    uc.last = NULL;
-    if (mode == UC_OFF || uc.busy)
+    if (mode == UC_OFF || !ucp || uc.busy)
         return -1;
+    uc.last = NULL;
     uc.busy = 1;
     int n = lookup(buf, max, capture_frame, __builtin_return_address(0), mode == UC_ON ? id : NULL);
     if (n >= 0)
@@ -292,7 +325,13 @@ int lt_unwcache_lookup(void **buf, int max, const void *capture_frame, uint32_t 
 
 LT_NOINLINE void lt_unwcache_learn(void *const *buf, int n, int max, const void *capture_frame)
 {
-    if (mode == UC_OFF || uc.busy)
+    if (mode == UC_OFF)
+        return;
+    if (!ucp) {
+        if (lt_arena_held() || !(ucp = lt_arena_alloc(sizeof *ucp)))
+            return;
+    }
+    if (uc.busy)
         return;
     uc.busy = 1;
     if (mode == UC_CHECK) {
@@ -317,6 +356,8 @@ LT_NOINLINE void lt_unwcache_learn(void *const *buf, int n, int max, const void 
 
 void lt_unwcache_set_id(const void *capture_frame, uint32_t id)
 {
+    if (!ucp)
+        return;
     struct uc_entry *c = uc.last;
     uc.last = NULL;
     if (!c || !id || uc.busy)
@@ -326,6 +367,15 @@ void lt_unwcache_set_id(const void *capture_frame, uint32_t id)
         return;               /* a nested capture (signal handler) moved it */
     c->id = id;
     c->ra1 = s.ra1;
+}
+
+void lt_unwcache_thread_exit(void)
+{
+    struct uc_cache *c = ucp;
+    if (c && !c->busy) {
+        ucp = NULL;
+        lt_arena_free(c, sizeof *c);
+    }
 }
 #else
 int lt_unwcache_lookup(void **buf, int max, const void *capture_frame, uint32_t *id)
@@ -339,6 +389,8 @@ void lt_unwcache_set_id(const void *capture_frame, uint32_t id)
 {
     (void)capture_frame; (void)id;
 }
+
+void lt_unwcache_thread_exit(void) { }
 
 void lt_unwcache_learn(void *const *buf, int n, int max, const void *capture_frame)
 {

@@ -32,5 +32,8 @@ void lt_unwcache_init(void) LT_HIDDEN;
  * the stack just captured, if the cache holds that stack. */
 int lt_unwcache_lookup(void **buf, int max, const void *capture_frame, uint32_t *id) LT_HIDDEN;
 void lt_unwcache_set_id(const void *capture_frame, uint32_t id) LT_HIDDEN;
+
+/* Gives the calling thread's cache back (thread exit). */
+void lt_unwcache_thread_exit(void) LT_HIDDEN;
 void lt_unwcache_learn(void *const *buf, int n, int max, const void *capture_frame) LT_HIDDEN;
 #endif
