@@ -55,6 +55,8 @@
 #define UC_FRAMES 32          /* deeper stacks (--num-callers > 30) are not cached */
 #define UC_ENTRIES 4          /* previous stacks kept, direct-mapped by frame 2's (pc, sp) */
 #define REFILL_EVERY 256u
+/* Below Linux's vm.mmap_min_addr (65536 by default): never mapped. */
+#define LOW_ADDR 0x10000u
 #define REFILL_STACK (64u * 1024)   /* stack left below us that a refill requires */
 
 enum { UC_OFF, UC_ON, UC_CHECK };
@@ -73,6 +75,8 @@ struct uc_entry {
     int n;                    /* frames in the cached result (buf[0..n-1]); 0: empty */
     int max;                  /* the buffer size it was taken with */
     int need_bp2;             /* frame 2's rbp enters the unwind (see refill) */
+    int low_bp2;              /* ... only as "below LOW_ADDR" (see refill) */
+    uintptr_t low_loc;        /* or the slot it is read from, 0 if none */
     uintptr_t end_fp;         /* stack ended before max: the outermost rbp, whose words */
     uintptr_t end_w0, end_w1; /* [rbp], [rbp + 8] a frame-pointer fallback would read */
     uint32_t id;              /* the depot id of this stack called through ra1, or 0 */
@@ -141,8 +145,11 @@ static int lookup(void **buf, int max, const void *capture_frame, void *ra0, uin
     if (n < 3 || c->max != max)
         return -1;
     const struct uc_frame *f = c->f;
-    if (f[2].ip != s.ip || f[2].sp != s.sp || (c->need_bp2 && f[2].bp != s.bp))
+    if (f[2].ip != s.ip || f[2].sp != s.sp || (c->need_bp2 && f[2].bp != s.bp) ||
+        (c->low_bp2 && s.bp >= LOW_ADDR))
         return -1;
+    if (c->low_loc && word(c->low_loc) >= LOW_ADDR)
+        return -2;
     /* From here a miss is a stack that looked the same at frame 2: -2. */
     if (f[2].guard && word(f[2].guard) != f[2].gval)
         return -2;
@@ -186,6 +193,8 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
     c->n = 0;
     c->id = 0;
     c->end_fp = 0;
+    c->low_bp2 = 0;
+    c->low_loc = 0;
     c->max = max;
     uc.misses = uc.hits = 0;
     if (n < 3 || n > UC_FRAMES || !hi)
@@ -251,14 +260,22 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
     bool dep[UC_FRAMES] = { false };
     /* Where the walk ended before max, the end may have come from
      * libunwind's frame-pointer fallback (no unwind info) failing on the
-     * outermost rbp and the words it points at: those must match too. */
+     * outermost rbp and the two words at it: those must match too; or,
+     * where that rbp was below LOW_ADDR (data, not a frame pointer: the
+     * fallback could read nothing there), it must be below LOW_ADDR again,
+     * whatever its value (luajit's VM keeps counters in rbp). */
+    bool end_low = false;
     if (n < max) {
         uintptr_t b = f[n - 1].bp;
-        dep[n - 1] = true;
-        if (in_stack(b, lo, hi) && in_stack(b + 8, lo, hi)) {
-            c->end_fp = b;
-            c->end_w0 = word(b);
-            c->end_w1 = word(b + 8);
+        if (b < LOW_ADDR) {
+            end_low = true;
+        } else {
+            dep[n - 1] = true;
+            if (in_stack(b, lo, hi) && in_stack(b + 8, lo, hi)) {
+                c->end_fp = b;
+                c->end_w0 = word(b);
+                c->end_w1 = word(b + 8);
+            }
         }
     }
     for (int i = 2; i < n; i++) {
@@ -280,6 +297,15 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
         f[i].bp_loc = 0;
     }
     c->need_bp2 = 0;
+    if (end_low) {
+        int i = n - 1;
+        while (i > 2 && !loc[i])
+            i--;
+        if (i == 2)
+            c->low_bp2 = 1;
+        else
+            c->low_loc = loc[i];
+    }
     for (int j = 2; j < n; j++) {
         if (!dep[j])
             continue;
