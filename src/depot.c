@@ -13,6 +13,7 @@
 #include "lock.h"
 #include "options.h"
 #include "luaframes.h"
+#include "unwcache.h"
 #include <string.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -49,6 +50,7 @@ static uintptr_t self_lo, self_hi;
 void lt_depot_init(void)
 {
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    lt_unwcache_init();
 }
 
 void lt_depot_set_self_range(uintptr_t lo, uintptr_t hi)
@@ -178,11 +180,15 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
     /* libunwind may call read()/write()/msync(), cancellation points: the
      * thread is busy here, so interpose.c makes them raw system calls. */
     int n;
+    uint32_t id = 0;
     if (lt_opt.unwind_fp && lt_tls.stack_hi) {
         buf[0] = NULL;        /* same layout as unw_backtrace's: [0] is this function */
         n = 1 + walk_frame_pointers(buf + 1, want - 1);
-    } else {
-        n = unw_backtrace(buf, want);
+    } else if ((n = lt_unwcache_lookup(buf, want, __builtin_frame_address(0), &id)) < 0) {
+        n = unw_backtrace(buf, want);          /* unwcache.h: reused when provably the same */
+        lt_unwcache_learn(buf, n, want, __builtin_frame_address(0));
+    } else if (id && !lt_gocgo_on && !lt_luaframes_found()) {
+        return id;               /* nothing would be appended: the same stack */
     }
     if (n < 2)
         return 0;
@@ -198,10 +204,17 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
             continue;
         ips[depth++] = ip;
     }
+    /* Frames beyond the native stack (a goroutine's past a cgo call, Lua
+     * source frames) change while the native stack repeats: such a stack's
+     * id is not remembered by the unwind cache (unwcache.h). */
+    uint32_t native = depth;
     if (lt_gocgo_on)             /* a cgo call: go on into the goroutine's frames */
         depth = lt_gocgo_extend(ips, depth, max, (uintptr_t)__builtin_frame_address(0));
     lt_luaframes_add(ips, &depth, max);   /* Lua source frames, when LuaJIT runs */
-    return lt_depot_intern(ips, depth);
+    id = lt_depot_intern(ips, depth);
+    if (depth == native)
+        lt_unwcache_set_id(__builtin_frame_address(0), id);
+    return id;
 }
 
 uint32_t lt_depot_capture_context(void *ucontext)
@@ -237,6 +250,7 @@ uint32_t lt_depot_count(void) { return next_id - 1; }
 
 void lt_depot_thread_exit(void)
 {
+    lt_unwcache_thread_exit();
     if (lt_tls.depot_cache) {
         lt_arena_free(lt_tls.depot_cache, TCACHE_SLOTS * sizeof(struct tcache_slot));
         lt_tls.depot_cache = NULL;

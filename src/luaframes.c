@@ -325,6 +325,11 @@ static bool find_luajit(void)
     return found;
 }
 
+bool lt_luaframes_found(void)
+{
+    return __atomic_load_n(&lj.state, __ATOMIC_ACQUIRE) > 0;
+}
+
 static bool safe_read(void *dst, uintptr_t src, size_t n)
 {
     struct iovec l = { dst, n }, r = { (void *)src, n };

@@ -22,6 +22,9 @@
 void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max) LT_HIDDEN;
 /* fork child: the locks may have been held by a thread that is gone. */
 void lt_luaframes_reset_child(void) LT_HIDDEN;
+/* True once LuaJIT was found in the process: from then on a repeated
+ * native stack may carry different Lua frames (depot.c). */
+bool lt_luaframes_found(void) LT_HIDDEN;
 /* True if ip is a synthetic Lua frame; *out then describes it. */
 bool lt_luaframes_describe(uintptr_t ip, struct lt_frame_info *out) LT_HIDDEN;
 #endif
