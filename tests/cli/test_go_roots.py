@@ -79,7 +79,18 @@ try:
             # under a loaded ctest -j2: 304 bytes in 21 blocks for 280/20).
             good = lambda g: (isinstance(g[0], tuple) and g[0] == lost and g[1] is not None
                               and g[1][0] >= reach[0] and g[1][1] >= reach[1])
+            # With 100 goroutines, a thread that just ran one may keep its
+            # last C string in a register when it is stopped: a conservative
+            # scan (valgrind's too) must count that block reachable. Seen
+            # once in 150 runs: one block of 400 (17 bytes) moved from
+            # lost to reachable. At most one such run of ten is accepted,
+            # never a lost count off by more than one block.
+            near = lambda g: (mode == "goroutines" and isinstance(g[0], tuple) and g[1] is not None
+                              and g[0][1] == lost[1] - 1 and g[1][1] >= reach[1] + 1)
             bad = [g for g in got if not good(g)]
+            if len(bad) == 1 and near(bad[0]):
+                print("note: %s %s: one run counted one goroutine's block reachable (%s)" % (label, mode, bad[0],))
+                bad = []
             check(not bad, "%s %s: %d/%d runs with definitely lost %s and still reachable %s, no warning%s"
                   % (label, mode, runs - len(bad), runs, lost, reach, "" if not bad else " (got %s)" % (bad[0],)))
 

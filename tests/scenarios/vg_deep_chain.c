@@ -2,9 +2,13 @@
 // scale: a singly linked list of 100,000 nodes, dropped. Marking must
 // not recurse per node (the tool's stack is bounded) and the list must
 // come out as one definite block heading 99,999 indirect ones.
-// TRUTH (= valgrind): definite 16/1, indirect 1,599,984/99,999.
+// TRUTH: definite 16/1, indirect 1,599,984/99,999. Valgrind 3.19 says so
+// too, but not every time: once in a clean-clone suite run (clang -O2) it
+// put 21,400 nodes "possibly lost" — some word in its view happened to
+// point inside a node of a 1.6 MB chain — so it is not run as the oracle
+// here (the chain's shape is the whole truth; leak-tree and leak-cycle
+// keep valgrind as oracle for the same rules).
 // EXPECT: definite 16/1 indirect 1599984/99999 possible 0/0 reachable 0/0
-// ORACLE: valgrind
 #include "scenario.h"
 
 struct n { struct n *next; long v; };
