@@ -830,21 +830,28 @@ static bool nothrow_has_handler(void)
     return get_new_handler_fn() != NULL;
 }
 
+/* One attempt of an operator new: tracked when the tool tracks. A macro,
+ * not a function, so that the stack is captured in the exported operator's
+ * own frame (frame 0 of the record) with the program's registers. */
+#define NEW_ATTEMPT(p, size, tracked_alloc, untracked_alloc) do {          \
+        if (!tracking()) {                                                  \
+            (p) = (untracked_alloc);                                        \
+        } else {                                                            \
+            ENTER();                                                        \
+            (p) = (tracked_alloc);                                          \
+            if (p)                                                          \
+                RECORD((p), (size));                                        \
+            LEAVE();                                                        \
+        }                                                                   \
+    } while (0)
+
 #define DEFINE_NEW(mangled)                                                 \
     LT_EXPORT LT_NO_ICF void *mangled(size_t size)                          \
     {                                                                       \
         ensure_started();                                                   \
         for (;;) {                                                          \
             void *p;                                                        \
-            if (!tracking()) {                                              \
-                p = untracked_malloc(size ? size : 1);                      \
-            } else {                                                        \
-                ENTER();                                                    \
-                p = op_malloc(size);                                        \
-                if (p)                                                      \
-                    RECORD(p, size);                                        \
-                LEAVE();                                                    \
-            }                                                               \
+            NEW_ATTEMPT(p, size, op_malloc(size), untracked_malloc(size ? size : 1)); \
             if (p)                                                          \
                 return p;                                                   \
             if (lt_tls.busy)                                                \
@@ -862,15 +869,7 @@ static bool nothrow_has_handler(void)
     {                                                                       \
         ensure_started();                                                   \
         void *p;                                                            \
-        if (!tracking()) {                                                  \
-            p = untracked_malloc(size ? size : 1);                          \
-        } else {                                                            \
-            ENTER();                                                        \
-            p = op_malloc(size);                                            \
-            if (p)                                                          \
-                RECORD(p, size);                                            \
-            LEAVE();                                                        \
-        }                                                                   \
+        NEW_ATTEMPT(p, size, op_malloc(size), untracked_malloc(size ? size : 1)); \
         if (p)                                                              \
             return p;                                                       \
         if (lt_tls.busy)                                                    \
@@ -887,15 +886,7 @@ static bool nothrow_has_handler(void)
         ensure_started();                                                   \
         for (;;) {                                                          \
             void *p;                                                        \
-            if (!tracking()) {                                              \
-                p = op_aligned(size, al);                                   \
-            } else {                                                        \
-                ENTER();                                                    \
-                p = op_aligned(size, al);                                   \
-                if (p)                                                      \
-                    RECORD(p, size);                                        \
-                LEAVE();                                                    \
-            }                                                               \
+            NEW_ATTEMPT(p, size, op_aligned(size, al), op_aligned(size, al)); \
             if (p)                                                          \
                 return p;                                                   \
             if (lt_tls.busy)                                                \
@@ -913,15 +904,7 @@ static bool nothrow_has_handler(void)
     {                                                                       \
         ensure_started();                                                   \
         void *p;                                                            \
-        if (!tracking()) {                                                  \
-            p = op_aligned(size, al);                                       \
-        } else {                                                            \
-            ENTER();                                                        \
-            p = op_aligned(size, al);                                       \
-            if (p)                                                          \
-                RECORD(p, size);                                            \
-            LEAVE();                                                        \
-        }                                                                   \
+        NEW_ATTEMPT(p, size, op_aligned(size, al), op_aligned(size, al));   \
         if (p)                                                              \
             return p;                                                       \
         if (lt_tls.busy)                                                    \
