@@ -731,14 +731,51 @@ static int fnrange_cmp(const void *pa, const void *pb)
     return 0;
 }
 
+/* A growing list of address ranges in scratch memory, kept sorted in the
+ * session's pool when done: a CU's subprograms, an object's CUs. */
+struct rangevec {
+    struct fnrange *v;
+    size_t n, cap;
+};
+
+static bool rv_push(struct rangevec *rv, Dwarf_Addr lo, Dwarf_Addr hi, Dwarf_Off die)
+{
+    if (rv->n == rv->cap) {
+        size_t ncap = rv->cap ? 2 * rv->cap : 64;
+        struct fnrange *nv = lt_arena_alloc(ncap * sizeof *nv);
+        if (!nv)
+            return false;
+        if (rv->v) {
+            memcpy(nv, rv->v, rv->n * sizeof *nv);
+            lt_arena_free(rv->v, rv->cap * sizeof *nv);
+        }
+        rv->v = nv;
+        rv->cap = ncap;
+    }
+    rv->v[rv->n++] = (struct fnrange){ .lo = lo, .hi = hi, .die = die };
+    return true;
+}
+
+/* Sorted by start into the pool (*out NULL when empty); scratch freed. */
+static void rv_keep(struct rangevec *rv, struct fnrange **out, size_t *nout)
+{
+    struct fnrange *keep = rv->n ? pool_alloc(rv->n * sizeof *keep) : NULL;
+    if (keep) {
+        memcpy(keep, rv->v, rv->n * sizeof *keep);
+        if (rv->n > 1)
+            msort(keep, rv->n, sizeof *keep, fnrange_cmp, rv->v);
+        *out = keep;
+        *nout = rv->n;
+    }
+    if (rv->v)
+        lt_arena_free(rv->v, rv->cap * sizeof *rv->v);
+}
+
 /* Indexes the CU's concrete subprograms by address (once per CU), so a
  * lookup does not walk the whole unit. */
 static void index_cu(struct cuinfo *ci)
 {
-    size_t cap = 64, n = 0;
-    struct fnrange *v = lt_arena_alloc(cap * sizeof *v);
-    if (!v)
-        return;
+    struct rangevec rv = { 0 };
     enum { MAXD = 64 };
     Dwarf_Die stack[MAXD];
     int sp = 0;
@@ -751,21 +788,8 @@ static void index_cu(struct cuinfo *ci)
             Dwarf_Addr base, start, end;
             ptrdiff_t off = 0;
             while ((off = dwarf_ranges(d, off, &base, &start, &end)) > 0) {
-                if (end <= start)
-                    continue;
-                if (n == cap) {
-                    struct fnrange *nv = lt_arena_alloc(2 * cap * sizeof *nv);
-                    if (!nv)
-                        break;
-                    memcpy(nv, v, n * sizeof *v);
-                    lt_arena_free(v, cap * sizeof *v);
-                    v = nv;
-                    cap *= 2;
-                }
-                v[n].lo = start;
-                v[n].hi = end;
-                v[n].die = dwarf_dieoffset(d);
-                n++;
+                if (end > start && !rv_push(&rv, start, end, dwarf_dieoffset(d)))
+                    break;
             }
         } else if ((tag == DW_TAG_namespace || tag == DW_TAG_module
                     || tag == DW_TAG_class_type || tag == DW_TAG_structure_type
@@ -783,15 +807,7 @@ static void index_cu(struct cuinfo *ci)
             sp--;
         }
     }
-    struct fnrange *keep = n ? pool_alloc(n * sizeof *keep) : NULL;
-    if (keep) {
-        memcpy(keep, v, n * sizeof *v);
-        if (n > 1)
-            msort(keep, n, sizeof *keep, fnrange_cmp, v);
-        ci->fns = keep;
-        ci->nfns = n;
-    }
-    lt_arena_free(v, cap * sizeof *v);
+    rv_keep(&rv, &ci->fns, &ci->nfns);
 }
 
 static struct cuinfo *get_cuinfo(struct modinfo *mi, Dwarf_Die *cudie)
@@ -853,10 +869,7 @@ static void build_cu_ranges(struct modinfo *mi)
     mi->curanges_built = 1;
     if (has_aranges_section(mi->dw))
         return;
-    size_t cap = 64, n = 0;
-    struct fnrange *v = lt_arena_alloc(cap * sizeof *v);
-    if (!v)
-        return;
+    struct rangevec rv = { 0 };
     Dwarf_Off off = 0, next;
     size_t hsize;
     while (dwarf_nextcu(mi->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
@@ -865,31 +878,13 @@ static void build_cu_ranges(struct modinfo *mi)
             Dwarf_Addr base, start, end;
             ptrdiff_t r = 0;
             while ((r = dwarf_ranges(&cu, r, &base, &start, &end)) > 0) {
-                if (end <= start)
-                    continue;
-                if (n == cap) {
-                    struct fnrange *nv = lt_arena_alloc(2 * cap * sizeof *nv);
-                    if (!nv)
-                        break;
-                    memcpy(nv, v, n * sizeof *v);
-                    lt_arena_free(v, cap * sizeof *v);
-                    v = nv;
-                    cap *= 2;
-                }
-                v[n++] = (struct fnrange){ .lo = start, .hi = end, .die = off + hsize };
+                if (end > start && !rv_push(&rv, start, end, off + hsize))
+                    break;
             }
         }
         off = next;
     }
-    struct fnrange *keep = n ? pool_alloc(n * sizeof *keep) : NULL;
-    if (keep) {
-        memcpy(keep, v, n * sizeof *v);
-        if (n > 1)
-            msort(keep, n, sizeof *keep, fnrange_cmp, v);
-        mi->curanges = keep;
-        mi->ncuranges = n;
-    }
-    lt_arena_free(v, cap * sizeof *v);
+    rv_keep(&rv, &mi->curanges, &mi->ncuranges);
 }
 
 /* dwfl_module_addrdie, then the CU ranges when the object has no aranges. */
