@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,24 +55,82 @@ static void search_symtab(const unsigned char *f, size_t size, uintptr_t bias,
     }
 }
 
-/* Not dlsym: a failed lookup leaves a message ld.so allocated for dlerror,
- * a block the program would be charged with. */
-void lt_elfsym_find(const char *const *names, uintptr_t *out, int n)
+bool lt_exe_in_file(const struct lt_exe *e, size_t off, size_t len)
 {
-    for (int i = 0; i < n; i++)
-        out[i] = 0;
+    return in_file(off, len, e->size);
+}
+
+/* AT_PHDR minus PT_PHDR's address: no loader lock (a check may run while a
+ * stopped thread holds it); a PIE without PT_PHDR asks the loader. */
+static uintptr_t load_bias(const Elf64_Ehdr *eh)
+{
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+    unsigned long n = getauxval(AT_PHNUM);
+    for (unsigned long i = 0; ph && i < n; i++)
+        if (ph[i].p_type == PT_PHDR)
+            return (uintptr_t)ph - ph[i].p_vaddr;
     uintptr_t bias = 0;
-    dl_iterate_phdr(first_object, &bias);
+    if (eh && eh->e_type == ET_DYN)
+        dl_iterate_phdr(first_object, &bias);
+    return bias;
+}
+
+bool lt_exe_map(struct lt_exe *e)
+{
+    memset(e, 0, sizeof *e);
     int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return;
+        return false;
     struct stat st;
     void *map = MAP_FAILED;
     if (fstat(fd, &st) == 0 && st.st_size > 0)
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     syscall(SYS_close, fd);
     if (map == MAP_FAILED)
+        return false;
+    e->f = map;
+    e->size = (size_t)st.st_size;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)e->f;
+    bool elf64 = e->size >= sizeof *eh && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
+                 eh->e_ident[EI_CLASS] == ELFCLASS64;
+    e->bias = load_bias(elf64 ? eh : NULL);
+    if (elf64 && eh->e_shentsize == sizeof(Elf64_Shdr) &&
+        in_file(eh->e_shoff, (size_t)eh->e_shnum * sizeof(Elf64_Shdr), e->size) &&
+        eh->e_shstrndx < eh->e_shnum) {
+        e->sh = (const Elf64_Shdr *)(e->f + eh->e_shoff);
+        e->nsh = eh->e_shnum;
+    }
+    return true;
+}
+
+void lt_exe_unmap(struct lt_exe *e)
+{
+    if (e->f)
+        munmap((void *)e->f, e->size);
+    memset(e, 0, sizeof *e);
+}
+
+const char *lt_exe_section_name(const struct lt_exe *e, int i)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)e->f;
+    const Elf64_Shdr *strs = &e->sh[eh->e_shstrndx];
+    size_t off = strs->sh_offset + e->sh[i].sh_name;
+    if (e->sh[i].sh_name >= strs->sh_size || !in_file(off, 1, e->size))
+        return NULL;
+    const char *name = (const char *)e->f + off;
+    size_t room = e->size - off;
+    return strnlen(name, room) < room ? name : NULL;
+}
+
+/* Not dlsym: a failed lookup leaves a message ld.so allocated for dlerror,
+ * a block the program would be charged with. */
+void lt_elfsym_find(const char *const *names, uintptr_t *out, int n)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = 0;
+    struct lt_exe e;
+    if (!lt_exe_map(&e))
         return;
-    search_symtab(map, (size_t)st.st_size, bias, names, out, n);
-    munmap(map, (size_t)st.st_size);
+    search_symtab(e.f, e.size, e.bias, names, out, n);
+    lt_exe_unmap(&e);
 }

@@ -10,8 +10,26 @@
 #ifndef LT_ELFSYM_H
 #define LT_ELFSYM_H
 #include "lt.h"
+#include <elf.h>
 
 /* Looks up each of names[0..n) in the executable; out[i] is its address,
  * or 0 when not found. */
 void lt_elfsym_find(const char *const *names, uintptr_t *out, int n) LT_HIDDEN;
+
+/* The executable's file mapped read-only (no descriptor kept) and its load
+ * bias; the sections' headers, each with its name, checked against the
+ * file's size (an ELF-64 file only; none otherwise). */
+struct lt_exe {
+    const unsigned char *f;
+    size_t size;
+    uintptr_t bias;
+    const Elf64_Shdr *sh;      /* NULL when the file has no usable headers */
+    int nsh;
+};
+bool lt_exe_map(struct lt_exe *e) LT_HIDDEN;
+void lt_exe_unmap(struct lt_exe *e) LT_HIDDEN;
+/* The name of section i, or NULL when it lies outside the file. */
+const char *lt_exe_section_name(const struct lt_exe *e, int i) LT_HIDDEN;
+/* Whether [off, off+len) lies inside the file. */
+bool lt_exe_in_file(const struct lt_exe *e, size_t off, size_t len) LT_HIDDEN;
 #endif

@@ -190,18 +190,6 @@ static void table_go119(void)
     layout.m_curg = (struct lt_gofield){ 192, 8 };
 }
 
-/* The executable's load bias: AT_PHDR minus PT_PHDR's address (0 for a
- * non-PIE executable without PT_PHDR). */
-static uintptr_t load_bias(void)
-{
-    const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
-    unsigned long n = getauxval(AT_PHNUM);
-    for (unsigned long i = 0; ph && i < n; i++)
-        if (ph[i].p_type == PT_PHDR)
-            return (uintptr_t)ph - ph[i].p_vaddr;
-    return 0;
-}
-
 /* Go keeps the current g in the executable's TLS (runtime.tlsg, the only
  * thread-local of a Go binary's own TLS segment unless cgo code adds
  * some). glibc places the executable's block right below the thread
@@ -221,42 +209,31 @@ static intptr_t tls_g_offset(void)
  * "\xff Go buildinf:", pointer size, flags; with flag 2 the version
  * follows inline at offset 32 as a uvarint-prefixed string) and the
  * bounds of .bss. Returns whether the version is `want` (e.g. "go1.19"). */
-static bool scan_sections(int fd, const char *want)
+static bool scan_sections(const char *want)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr))
+    struct lt_exe e;
+    if (!lt_exe_map(&e))
         return false;
-    const unsigned char *f = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (f == MAP_FAILED)
-        return false;
-    size_t size = (size_t)st.st_size;
     bool match = false;
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
-    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
-        eh->e_shoff && eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size &&
-        eh->e_shstrndx < eh->e_shnum) {
-        const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
-        const Elf64_Shdr *strs = &sh[eh->e_shstrndx];
-        uintptr_t bias = load_bias();
-        for (int i = 0; i < eh->e_shnum; i++) {
-            if (strs->sh_offset + sh[i].sh_name >= size)
-                continue;
-            const char *name = (const char *)f + strs->sh_offset + sh[i].sh_name;
-            if (strcmp(name, ".bss") == 0) {
-                layout.bss_lo = bias + sh[i].sh_addr;
-                layout.bss_hi = layout.bss_lo + sh[i].sh_size;
-            } else if (strcmp(name, ".go.buildinfo") == 0 && sh[i].sh_type == SHT_PROGBITS &&
-                       sh[i].sh_size >= 48 && sh[i].sh_offset + sh[i].sh_size <= size) {
-                const unsigned char *b = f + sh[i].sh_offset;
-                size_t wl = strlen(want);
-                if (memcmp(b, "\xff Go buildinf:", 14) == 0 && (b[15] & 2) && b[32] < 0x80 &&
-                    b[32] >= wl && 33 + (size_t)b[32] <= sh[i].sh_size && memcmp(b + 33, want, wl) == 0 &&
-                    (b[32] == wl || b[33 + wl] < '0' || b[33 + wl] > '9'))
-                    match = true;
-            }
+    size_t wl = strlen(want);
+    for (int i = 0; i < e.nsh; i++) {
+        const Elf64_Shdr *sh = &e.sh[i];
+        const char *name = lt_exe_section_name(&e, i);
+        if (!name)
+            continue;
+        if (strcmp(name, ".bss") == 0) {
+            layout.bss_lo = e.bias + sh->sh_addr;
+            layout.bss_hi = layout.bss_lo + sh->sh_size;
+        } else if (strcmp(name, ".go.buildinfo") == 0 && sh->sh_type == SHT_PROGBITS &&
+                   sh->sh_size >= 48 && lt_exe_in_file(&e, sh->sh_offset, sh->sh_size)) {
+            const unsigned char *b = e.f + sh->sh_offset;
+            if (memcmp(b, "\xff Go buildinf:", 14) == 0 && (b[15] & 2) && b[32] < 0x80 &&
+                b[32] >= wl && 33 + (size_t)b[32] <= sh->sh_size && memcmp(b + 33, want, wl) == 0 &&
+                (b[32] == wl || b[33 + wl] < '0' || b[33 + wl] > '9'))
+                match = true;
         }
     }
-    munmap((void *)f, size);
+    lt_exe_unmap(&e);
     return match;
 }
 
@@ -277,7 +254,7 @@ static void resolve(void)
      * LEAKTRACE_GO_LAYOUT=check reads both and warns where they differ
      * (the test suite checks the built-in table against the installed Go);
      * LEAKTRACE_GO_LAYOUT=off uses neither (the whole-heap fallback). */
-    bool go119 = scan_sections(fd, "go1.19");
+    bool go119 = scan_sections("go1.19");
     const char *mode = getenv("LEAKTRACE_GO_LAYOUT");
     bool check = mode && strcmp(mode, "check") == 0;
     if (mode && strcmp(mode, "off") == 0) {      /* the fallback, for tests */

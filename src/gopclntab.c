@@ -44,59 +44,34 @@ static bool valid_header(const struct pchdr *h)
            h->nfunc < (1u << 24) && h->pcln > sizeof *h;
 }
 
-static uintptr_t load_bias(void)
-{
-    const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
-    unsigned long n = getauxval(AT_PHNUM);
-    for (unsigned long i = 0; ph && i < n; i++)
-        if (ph[i].p_type == PT_PHDR)
-            return (uintptr_t)ph - ph[i].p_vaddr;
-    return 0;
-}
-
 /* The loaded address of .gopclntab, or of .data.rel.ro to search. */
 static void sections(uintptr_t *pcln, uintptr_t *relro, size_t *relro_size)
 {
     *pcln = *relro = 0;
     *relro_size = 0;
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    struct lt_exe e;
+    if (!lt_exe_map(&e))
         return;
-    struct stat st;
-    const unsigned char *f = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(Elf64_Ehdr))
-        f = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    syscall(SYS_close, fd);
-    if (f == MAP_FAILED)
-        return;
-    size_t size = (size_t)st.st_size;
     bool go = false;
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
-    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
-        eh->e_shoff && eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size &&
-        eh->e_shstrndx < eh->e_shnum) {
-        const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
-        const Elf64_Shdr *strs = &sh[eh->e_shstrndx];
-        uintptr_t bias = load_bias();
-        for (int i = 0; i < eh->e_shnum; i++) {
-            if (strs->sh_offset + sh[i].sh_name >= size || !(sh[i].sh_flags & SHF_ALLOC))
-                continue;
-            const char *name = (const char *)f + strs->sh_offset + sh[i].sh_name;
-            if (strcmp(name, ".gopclntab") == 0) {
-                *pcln = bias + sh[i].sh_addr;
-            } else if (strcmp(name, ".go.buildinfo") == 0) {
-                go = true;
-            } else if (strcmp(name, ".noptrdata") == 0 || strcmp(name, ".data") == 0) {
-                int k = name[1] == 'n' ? 0 : 1;
-                data_lo[k] = bias + sh[i].sh_addr;
-                data_hi[k] = data_lo[k] + sh[i].sh_size;
-            } else if (strcmp(name, ".data.rel.ro") == 0) {
-                *relro = bias + sh[i].sh_addr;
-                *relro_size = sh[i].sh_size;
-            }
+    for (int i = 0; i < e.nsh; i++) {
+        const Elf64_Shdr *sh = &e.sh[i];
+        const char *name = (sh->sh_flags & SHF_ALLOC) ? lt_exe_section_name(&e, i) : NULL;
+        if (!name)
+            continue;
+        if (strcmp(name, ".gopclntab") == 0) {
+            *pcln = e.bias + sh->sh_addr;
+        } else if (strcmp(name, ".go.buildinfo") == 0) {
+            go = true;
+        } else if (strcmp(name, ".noptrdata") == 0 || strcmp(name, ".data") == 0) {
+            int k = name[1] == 'n' ? 0 : 1;
+            data_lo[k] = e.bias + sh->sh_addr;
+            data_hi[k] = data_lo[k] + sh->sh_size;
+        } else if (strcmp(name, ".data.rel.ro") == 0) {
+            *relro = e.bias + sh->sh_addr;
+            *relro_size = sh->sh_size;
         }
     }
-    munmap((void *)f, size);
+    lt_exe_unmap(&e);
     if (!go)                     /* only a Go executable's .data.rel.ro is searched */
         *relro = 0;
 }
