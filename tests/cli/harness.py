@@ -175,3 +175,35 @@ def finish():
         return 1
     print("PASS")
     return 0
+
+
+# ---- Go programs ----------------------------------------------------------------
+
+def go_env(build, work):
+    """The environment the Go tests build and run in: a build cache shared
+    across tests (in the build dir), cgo on, no preload."""
+    env = dict(os.environ, GOCACHE=os.path.join(os.path.abspath(build), "go-cache"),
+               GOPATH=os.path.join(work, "gopath"), GOFLAGS="-mod=mod", CGO_ENABLED="1")
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
+def go_build_full_and_stripped(go, env, source, module, work):
+    """Builds SOURCE as module MODULE twice: with symbols and DWARF
+    ("full") and as go test links (-s -w, "stripped"). Returns
+    {label: executable}; exits the test when go build fails."""
+    import shutil, sys
+    d = os.path.join(work, module)
+    os.makedirs(d)
+    shutil.copy(source, os.path.join(d, "main.go"))
+    with open(os.path.join(d, "go.mod"), "w") as f:
+        f.write("module %s\ngo 1.19\n" % module)
+    bins = {}
+    for label, flags in (("full", []), ("stripped", ["-ldflags=-s -w"])):
+        bins[label] = os.path.join(work, "%s-%s" % (module, label))
+        r = subprocess.run([go, "build"] + flags + ["-o", bins[label], "."], cwd=d, env=env,
+                           capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            print(r.stdout, r.stderr)
+            sys.exit("go build failed")
+    return bins

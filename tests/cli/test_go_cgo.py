@@ -15,7 +15,7 @@ metadata (LEAKTRACE_GO_LAYOUT=off) the tool warns and falls back to
 scanning Go's heap whole. Skips without Go."""
 import json, os, re, shutil, signal, subprocess, sys, tempfile, time
 
-from harness import arg_parser, check, failures
+from harness import arg_parser, check, go_env, go_build_full_and_stripped, failures
 
 ap = arg_parser(__doc__)
 args = ap.parse_args()
@@ -28,22 +28,8 @@ LINE = 39
 
 work = tempfile.mkdtemp(prefix="lt-gocgo-")
 try:
-    env = dict(os.environ, GOCACHE=os.path.join(args.build, "go-cache"), GOPATH=os.path.join(work, "gopath"),
-               GOFLAGS="-mod=mod", CGO_ENABLED="1")
-    env.pop("LD_PRELOAD", None)
-    d = os.path.join(work, "cstring")
-    os.makedirs(d)
-    shutil.copy(os.path.join(args.src, "tests/data/go/cstring.go"), os.path.join(d, "main.go"))
-    with open(os.path.join(d, "go.mod"), "w") as f:
-        f.write("module cstring\ngo 1.19\n")
-    bins = {}
-    for label, flags in (("full", []), ("stripped", ["-ldflags=-s -w"])):
-        bins[label] = os.path.join(work, "cstring-" + label)
-        r = subprocess.run([go, "build"] + flags + ["-o", bins[label], "."], cwd=d, env=env,
-                           capture_output=True, text=True, timeout=600)
-        if r.returncode != 0:
-            print(r.stdout, r.stderr)
-            sys.exit("go build failed")
+    env = go_env(args.build, work)
+    bins = go_build_full_and_stripped(go, env, os.path.join(args.src, "tests/data/go/cstring.go"), "cstring", work)
 
     def run(argv, opts=""):
         e = dict(env, LD_PRELOAD=os.path.abspath(args.lib), LEAKTRACE_OPTIONS=opts)

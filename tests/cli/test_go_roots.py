@@ -15,7 +15,7 @@ Go heap's roots are its live objects and live frames (goroots.c), and freed
 blocks are not reused at once (quarantine.c). Skips when Go is missing."""
 import os, re, shutil, subprocess, sys, tempfile
 
-from harness import arg_parser, check, failures
+from harness import arg_parser, check, go_env, go_build_full_and_stripped, failures
 
 ap = arg_parser(__doc__)
 args = ap.parse_args()
@@ -44,22 +44,8 @@ def summary(text):
 
 work = tempfile.mkdtemp(prefix="lt-goroots-")
 try:
-    env = dict(os.environ, GOCACHE=os.path.join(args.build, "go-cache"), GOPATH=os.path.join(work, "gopath"),
-               GOFLAGS="-mod=mod", CGO_ENABLED="1")
-    env.pop("LD_PRELOAD", None)
-    d = os.path.join(work, "cgoleaks")
-    os.makedirs(d)
-    shutil.copy(os.path.join(args.src, "tests/data/go/cgoleaks.go"), os.path.join(d, "main.go"))
-    with open(os.path.join(d, "go.mod"), "w") as f:
-        f.write("module cgoleaks\ngo 1.19\n")
-    bins = {}
-    for label, flags in (("full", []), ("stripped", ["-ldflags=-s -w"])):
-        bins[label] = os.path.join(work, "cgoleaks-" + label)
-        r = subprocess.run([go, "build"] + flags + ["-o", bins[label], "."], cwd=d, env=env,
-                           capture_output=True, text=True, timeout=600)
-        if r.returncode != 0:
-            print(r.stdout, r.stderr)
-            sys.exit("go build failed")
+    env = go_env(args.build, work)
+    bins = go_build_full_and_stripped(go, env, os.path.join(args.src, "tests/data/go/cgoleaks.go"), "cgoleaks", work)
 
     for label, runs in (("full", 10), ("stripped", 2)):
         # The full build also checks the built-in go1.19 layout against its

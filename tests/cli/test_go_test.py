@@ -14,7 +14,7 @@ launcher). The record names pkg.Leak (lib.go:8), inlined into pkg.TestB
 (lib_test.go:6): Go's inlining tree expands like DWARF's inlined frames. Skips without Go."""
 import os, shutil, subprocess, sys, tempfile
 
-from harness import arg_parser, check, failures
+from harness import arg_parser, check, go_env, failures
 
 ap = arg_parser(__doc__)
 args = ap.parse_args()
@@ -33,9 +33,7 @@ TESTS = {
 
 work = tempfile.mkdtemp(prefix="lt-gotest-")
 try:
-    env = dict(os.environ, GOCACHE=os.path.join(args.build, "go-cache"), GOPATH=os.path.join(work, "gopath"),
-               GOFLAGS="-mod=mod", CGO_ENABLED="1", LEAKTRACE_LIB=os.path.abspath(args.lib))
-    env.pop("LD_PRELOAD", None)
+    env = dict(go_env(args.build, work), LEAKTRACE_LIB=os.path.abspath(args.lib))
     launcher = "%s --error-exitcode=1" % os.path.abspath(args.cli)
     for name, test in TESTS.items():
         d = os.path.join(work, name)
