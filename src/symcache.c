@@ -16,6 +16,7 @@
 #include "symcache.h"
 #include "arena.h"
 #include "options.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -283,87 +284,41 @@ void lt_symcache_put(struct lt_symcache *c, uintptr_t addr, const struct lt_fram
     c->dirty = true;
 }
 
-/* Buffered writes to fd; false once one failed. */
-struct out {
-    int fd;
-    bool ok;
-    size_t len;
-    char buf[8192];
-};
-
-static void out_flush(struct out *o)
+static void put_field(struct lt_writer *w, const char *s)
 {
-    size_t off = 0;
-    while (o->ok && off < o->len) {
-        ssize_t w = write(o->fd, o->buf + off, o->len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            o->ok = false;
-        else
-            off += (size_t)w;
-    }
-    o->len = 0;
+    lt_putc(w, '\t');
+    if (s)
+        lt_put(w, s);
 }
 
-static void out_str(struct out *o, const char *s)
-{
-    size_t l = s ? strlen(s) : 0;
-    if (l >= sizeof o->buf) {
-        o->ok = false;
-        return;
-    }
-    if (o->len + l > sizeof o->buf)
-        out_flush(o);
-    memcpy(o->buf + o->len, s, l);
-    o->len += l;
-}
-
+/* Through writer.c: a temporary created O_EXCL|O_NOFOLLOW, renamed into
+ * place when complete. */
 static void write_cache(struct lt_symcache *c)
 {
-    char path[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 32];
+    char path[PATH_MAX], dir[PATH_MAX];
     if (!cache_dir(dir, sizeof dir) || !make_dirs(dir) || !file_path(c, path, sizeof path))
         return;
-    int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    if (n <= 0 || (size_t)n >= sizeof tmp)
+    struct lt_writer *w = lt_arena_alloc(sizeof *w);
+    if (!w)
         return;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return;
-    struct out *o = lt_arena_alloc(sizeof *o);
-    bool ok = false;
-    if (o) {
-        o->fd = fd;
-        o->ok = true;
-        o->len = 0;
-        out_str(o, c->header);
-        out_str(o, "\n");
+    if (lt_writer_open_file(w, path) == 0) {
+        lt_put(w, c->header);
+        lt_putc(w, '\n');
         for (struct entry *e = c->entries; e; e = e->hh.next) {
-            char num[64];
-            snprintf(num, sizeof num, "A %llx %d\n", (unsigned long long)e->addr, e->n);
-            out_str(o, num);
+            lt_putf(w, "A %llx %d\n", (unsigned long long)e->addr, e->n);
             for (int i = 0; i < e->n; i++) {
                 const struct lt_frame_info *f = &e->f[i];
-                snprintf(num, sizeof num, "\t%u\n", f->line);
-                out_str(o, "F\t");
-                out_str(o, f->mangled);
-                out_str(o, "\t");
-                out_str(o, f->fn);
-                out_str(o, "\t");
-                out_str(o, f->file);
-                out_str(o, "\t");
-                out_str(o, f->dir);
-                out_str(o, num);
+                lt_putc(w, 'F');
+                put_field(w, f->mangled);
+                put_field(w, f->fn);
+                put_field(w, f->file);
+                put_field(w, f->dir);
+                lt_putf(w, "\t%u\n", f->line);
             }
         }
-        out_flush(o);
-        ok = o->ok;
-        lt_arena_free(o, sizeof *o);
+        lt_writer_close(w);
     }
-    if (close(fd) != 0)
-        ok = false;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    lt_arena_free(w, sizeof *w);
 }
 
 static void free_cache(struct lt_symcache *c)
