@@ -14,6 +14,7 @@
 #include "lock.h"
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include "dwlib.h"
 #include "maps.h"
 #include <elf.h>
 #include <fcntl.h>
@@ -237,6 +238,21 @@ static bool scan_sections(const char *want)
     return match;
 }
 
+/* The runtime's types from the executable's DWARF, through libdw in its
+ * private namespace (dwlib.h). NULL when they were all found. */
+static const char *read_types(int fd)
+{
+    if (!lt_dwlib_load())
+        return lt_dwlib_error();
+    lt_dwlib_enter();
+    Dwarf *dw = dwarf_begin(fd, DWARF_C_READ);
+    const char *why = dw ? resolve_types(dw) : "the executable has no DWARF (built with -ldflags=-w)";
+    if (dw)
+        dwarf_end(dw);
+    lt_dwlib_leave();
+    return why;
+}
+
 static void resolve(void)
 {
     static const char *const names[] = { "runtime.mheap_", "runtime.allgs", "runtime.allglen" };
@@ -268,10 +284,7 @@ static void resolve(void)
     }
     if (!go119 || check) {
         struct lt_golayout table = layout;
-        Dwarf *dw = dwarf_begin(fd, DWARF_C_READ);
-        const char *why = dw ? resolve_types(dw) : "the executable has no DWARF (built with -ldflags=-w)";
-        if (dw)
-            dwarf_end(dw);
+        const char *why = read_types(fd);
         if (go119 && !why && memcmp(&table, &layout, sizeof table) != 0)
             lt_warn("the built-in go1.19 runtime layout differs from this binary's DWARF");
         if (go119 && why)

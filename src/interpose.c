@@ -192,8 +192,9 @@ static inline void ensure_started(void)
  *  - TOOL: the tool's own work (libdw symbolizing, libc calls the tool
  *    makes): the tool's arena, never the program's heap, so a failing or
  *    exhausted heap cannot break the report, and the tool leaves no stale
- *    pointers in chunks the program reuses. ld.so's calls are never TOOL:
- *    the TLS vector they grow belongs to the program's thread. */
+ *    pointers in chunks the program reuses. ld.so's calls are TOOL only
+ *    while it loads or serves libdw (dwlib.h); otherwise never: the TLS
+ *    vector they grow belongs to the program's thread. */
 enum route { ROUTE_REAL, ROUTE_POOL, ROUTE_NESTED, ROUTE_NESTED_LATER, ROUTE_TOOL };
 
 static uintptr_t loader_lo, loader_hi;
@@ -213,6 +214,8 @@ static inline enum route route_for(uintptr_t ra)
     }
     if (!lt_tls.busy)
         return ROUTE_REAL;               /* before start-up or after the final report */
+    if (lt_tls.private_ns)
+        return ROUTE_TOOL;               /* ld.so loading or serving libdw (dwlib.h) */
     if ((ra >= loader_lo && ra < loader_hi) || lt_tls.in_wrapper == lt_tls.busy) {
         if (lt_state != LT_STATE_TRACKING || lt_tls.tool_thread)
             return ROUTE_REAL;

@@ -8,6 +8,7 @@
  * (or where main returned, through a wrapper of main installed by our
  * __libc_start_main), and scanning that thread's stack from there. */
 #include "lifecycle.h"
+#include "dwlib.h"
 #include "coverage.h"
 #include "nextalloc.h"
 #include "args.h"
@@ -314,6 +315,10 @@ static void *check_on_tool_stack(void *arg)
      * address space it has given back since can serve the check. */
     if (lt_arena_exhausted())
         lt_arena_retry();
+    /* libdw (dwlib.h) comes in now, before the world stops (dlmopen takes
+     * the loader locks, which a stopped thread may hold), or not at all. */
+    if (lt_table_count() > 0 && lt_opt.leak_check != LT_CHECK_NO)
+        lt_dwlib_load();
     struct lt_world world;
     lt_world_stop(&world, STOP_TIMEOUT_MS, final);
     /* Only when no other thread can be inside libc (issue 11 item 2: a
@@ -325,6 +330,8 @@ static void *check_on_tool_stack(void *arg)
                            && release_libc_caches();
     if (final)
         libc_stdio_flushed = caches_released && lt_opt.run_libc_freeres;
+    if (caches_released)
+        lt_dwlib_seal("libc's caches were released before it was needed");
 
     struct lt_maps maps;
     lt_maps_read(&maps);

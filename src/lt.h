@@ -61,6 +61,7 @@ struct lt_tls {
     int pending_signal;            /* an asynchronous fatal signal that came while busy: handled on leaving */
     int pending_code;              /* its si_code */
     int pending_report;            /* a --report-signal request that came while busy */
+    int private_ns;                /* >0: running libdw (dwlib.h): ld.so's allocations are the tool's */
 };
 extern __thread struct lt_tls lt_tls __attribute__((tls_model("initial-exec"))) LT_HIDDEN;
 

@@ -5,6 +5,7 @@
 #include "symbols.h"
 #include "suppress.h"
 #include "coverage.h"
+#include "dwlib.h"
 #include <string.h>
 
 #define uthash_malloc(sz) lt_arena_alloc(sz)
@@ -480,6 +481,15 @@ void lt_report_text(struct lt_writer *w, struct lt_records *r,
         line(&t, cov.text[i]);
     if (cov.n)
         line(&t, "");
+    /* Without libdw (dwlib.h) frames name their objects only: say why. */
+    const char *no_dw = lt_dwlib_error();
+    if (no_dw && r->in_use_blocks > 0 && o->leak_check != LT_CHECK_NO) {
+        prefix(&t);
+        lt_put(w, "Frames show their objects only: ");
+        lt_put(w, no_dw);
+        lt_put(w, "\n");
+        line(&t, "");
+    }
     if (talk && !o->verbose)
         line(&t, "For lists of detected and suppressed errors, rerun with: -s");
     if (!talk)             /* valgrind -q prints no ERROR SUMMARY, errors or not */

@@ -53,6 +53,7 @@
 #include <dwarf.h>
 #include <gelf.h>
 #include <libiberty/demangle.h>
+#include "dwlib.h"
 #include <fcntl.h>
 #include <unistd.h>
 #include <errno.h>
@@ -452,8 +453,15 @@ static int lt_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modn
 
 static char *lt_debuginfo_path = NULL;   /* libdwfl's default; unused by our callback */
 
+/* libdwfl's own finder, called through the private namespace (dwlib.h). */
+static int lt_find_elf(Dwfl_Module *mod, void **userdata, const char *modname,
+                       Dwarf_Addr base, char **file_name, Elf **elfp)
+{
+    return dwfl_linux_proc_find_elf(mod, userdata, modname, base, file_name, elfp);
+}
+
 static const Dwfl_Callbacks lt_dwfl_callbacks = {
-    .find_elf = dwfl_linux_proc_find_elf,
+    .find_elf = lt_find_elf,
     .find_debuginfo = lt_find_debuginfo,
     .section_address = NULL,
     .debuginfo_path = &lt_debuginfo_path,
@@ -472,6 +480,10 @@ static Dwfl *get_dwfl(void)
 {
     if (S.dwfl || S.dwfl_failed || !S.maps_ok)
         return S.dwfl;
+    if (!lt_dwlib_load()) {            /* the report says why (report.c) */
+        S.dwfl_failed = 1;
+        return NULL;
+    }
     S.dwfl = dwfl_begin(&lt_dwfl_callbacks);
     if (!S.dwfl) {
         S.dwfl_failed = 1;
@@ -1384,6 +1396,7 @@ void lt_symbols_begin(void)
      * for it, frames are described by their objects only. */
     S.no_dwarf = lt_arena_exhausted() || !lt_arena_headroom(LT_SYMBOLS_HEADROOM);
     S.active = 1;
+    lt_dwlib_enter();
 }
 
 void lt_symbols_end(void)
@@ -1403,6 +1416,7 @@ void lt_symbols_end(void)
     if (S.maps_ok)
         lt_maps_free(&S.maps);
     memset(&S, 0, sizeof S);
+    lt_dwlib_leave();
 }
 
 int lt_symbols_resolve(uintptr_t ip, bool is_return_address,

@@ -10,7 +10,7 @@
  * volatile. */
 #include "symbols.h"
 #include "maps.h"
-#include <elfutils/libdw.h>
+#include "dwlib.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +242,10 @@ int main(void)
 
     /* 8. No debuginfod: resolving in libdw (no debug info installed for it,
      * typically) must not dlopen libdebuginfod. */
-    n = lt_symbols_resolve((uintptr_t)&dwarf_tag /* lt_core links libdw */, false, f, LT_SYMBOLS_MAX_FRAMES);
+    CHECK(lt_dwlib_load(), "libdw not loaded: %s", lt_dwlib_error());
+    /* dwarf_tag is the table's slot (dwlib.h): the function in the private
+     * namespace's libdw. */
+    n = lt_symbols_resolve((uintptr_t)dwarf_tag, false, f, LT_SYMBOLS_MAX_FRAMES);
     CHECK(n >= 1 && f[n - 1].obj && strstr(f[n - 1].obj, "libdw"), "libdw obj=%s", nz(f[n - 1].obj));
     CHECK(f[n - 1].fn && strcmp(f[n - 1].fn, "dwarf_tag") == 0, "libdw fn=%s", nz(f[n - 1].fn));
     FILE *mf = fopen("/proc/self/maps", "r");

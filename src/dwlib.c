@@ -1,0 +1,121 @@
+/* dwlib.c — libdw and libelf in a private link-map namespace (see dwlib.h).
+ *
+ * glibc gives a namespace made by dlmopen(LM_ID_NEWLM) its own copy of
+ * every library it needs, libc included, and never puts LD_PRELOAD objects
+ * in it (preloads are loaded into the base namespace only). Its first
+ * object is libleaktrace-dw.so (nsmalloc.c), which needs libdw.so.1: its
+ * malloc family, first in the namespace's scope, hands every allocation
+ * made there to this library's exported allocator, which inside the tool
+ * serves the tool's arena — as when libdw was linked here. The namespace's
+ * libc needs static TLS, which ld.so keeps a surplus of for such
+ * namespaces (the rtld.nns tunable, 4 by default). */
+#define LT_DWLIB_DEFINE
+#include "dwlib.h"
+#include "lock.h"
+#include "nsmalloc.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <malloc.h>
+#include <string.h>
+
+struct lt_dwlib lt_dwlib;
+
+static int state;                 /* 0 not tried, 1 loaded, -1 failed */
+static char why[4096 + 256];
+
+static bool resolve_all(void *h)
+{
+#define LT_DWLIB_RESOLVE(f)                                                          \
+    if (!(lt_dwlib.f = (__typeof__(lt_dwlib.f))dlsym(h, #f))) {                      \
+        snprintf(why, sizeof why, "libdw.so.1 has no %s", #f);                       \
+        return false;                                                                \
+    }
+    LT_DWLIB_FUNCS(LT_DWLIB_RESOLVE)
+#undef LT_DWLIB_RESOLVE
+    return true;
+}
+
+/* libleaktrace-dw.so, next to this library (or LEAKTRACE_LIBDW: another
+ * build of it, or a missing file to see a report without libdw). */
+static bool shim_path(char *out, size_t size)
+{
+    const char *env = getenv("LEAKTRACE_LIBDW");
+    if (env && *env)
+        return (size_t)snprintf(out, size, "%s", env) < size;
+    Dl_info info;
+    if (!dladdr((void *)lt_dwlib_load, &info) || !info.dli_fname)
+        return false;
+    const char *slash = strrchr(info.dli_fname, '/');
+    int dir = slash ? (int)(slash - info.dli_fname) : 1;
+    const char *base = slash ? info.dli_fname : ".";
+    return (size_t)snprintf(out, size, "%.*s/%s", dir, base, LT_NSMALLOC_LIB) < size;
+}
+
+static void *open_namespace(void)
+{
+    char path[4096];
+    if (!shim_path(path, sizeof path)) {
+        snprintf(why, sizeof why, "cannot find %s", LT_NSMALLOC_LIB);
+        return NULL;
+    }
+    /* RTLD_NOW: every relocation is done here, before any report starts,
+     * so no lazy binding (and no loader lock) happens inside libdw later. */
+    void *h = dlmopen(LM_ID_NEWLM, path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(why, sizeof why, "cannot load %s: %s", path, e ? e : "dlmopen failed");
+        return NULL;
+    }
+    void (*set)(const struct lt_nsmalloc_ops *) =
+        (void (*)(const struct lt_nsmalloc_ops *))dlsym(h, LT_NSMALLOC_SET);
+    if (!set) {
+        snprintf(why, sizeof why, "%s has no %s", path, LT_NSMALLOC_SET);
+        return NULL;
+    }
+    /* The exported allocator: inside the tool (lt_tls.busy) it serves the
+     * tool's arena (interpose.c, ROUTE_TOOL). */
+    static const struct lt_nsmalloc_ops ops = { malloc, free, calloc, realloc, memalign,
+                                                malloc_usable_size };
+    set(&ops);
+    return h;
+}
+
+static void load_once(void)
+{
+    lt_dwlib_enter();
+    void *h = open_namespace();
+    bool ok = h && resolve_all(h);
+    lt_dwlib_leave();
+    if (!ok)
+        memset(&lt_dwlib, 0, sizeof lt_dwlib);
+    __atomic_store_n(&state, ok ? 1 : -1, __ATOMIC_RELEASE);
+}
+
+bool lt_dwlib_load(void)
+{
+    static lt_lock_t lock = LT_LOCK_INIT;
+    int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+    if (s == 0) {
+        lt_lock(&lock);
+        if (state == 0)
+            load_once();
+        lt_unlock(&lock);
+        s = state;
+    }
+    return s == 1;
+}
+
+void lt_dwlib_seal(const char *reason)
+{
+    if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 0)
+        return;
+    snprintf(why, sizeof why, "libdw.so.1 not loaded: %s", reason);
+    __atomic_store_n(&state, -1, __ATOMIC_RELEASE);
+}
+
+const char *lt_dwlib_error(void)
+{
+    return state == -1 ? why : NULL;
+}
