@@ -24,6 +24,7 @@ struct lt_dwlib lt_dwlib;
 
 static int state;                 /* 0 not tried, 1 loaded, -1 failed */
 static char why[4096 + 256];
+static const char *sealed_reason;   /* set: a first load now fails with this */
 
 static bool resolve_all(void *h)
 {
@@ -84,6 +85,11 @@ static void *open_namespace(void)
 
 static void load_once(void)
 {
+    if (sealed_reason) {
+        snprintf(why, sizeof why, "libdw.so.1 not loaded: %s", sealed_reason);
+        __atomic_store_n(&state, -1, __ATOMIC_RELEASE);
+        return;
+    }
     lt_dwlib_enter();
     void *h = open_namespace();
     bool ok = h && resolve_all(h);
@@ -109,10 +115,7 @@ bool lt_dwlib_load(void)
 
 void lt_dwlib_seal(const char *reason)
 {
-    if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 0)
-        return;
-    snprintf(why, sizeof why, "libdw.so.1 not loaded: %s", reason);
-    __atomic_store_n(&state, -1, __ATOMIC_RELEASE);
+    sealed_reason = reason;
 }
 
 const char *lt_dwlib_error(void)

@@ -48,6 +48,8 @@ extern struct lt_dwlib lt_dwlib LT_HIDDEN;
  * surplus is used up); lt_dwlib_error() says why. Allocations made meanwhile
  * by ld.so are the tool's (lt_tls.private_ns). */
 bool lt_dwlib_load(void) LT_HIDDEN;
+/* Why the libraries are missing, once a load was tried and failed; NULL
+ * otherwise. */
 const char *lt_dwlib_error(void) LT_HIDDEN;
 /* From now on a first load fails with `reason`: __libc_freeres drops the
  * names ld.so knows itself by (elf/dl-libc.c free_mem), after which a new

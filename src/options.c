@@ -59,6 +59,11 @@ static void say(const struct msg *m, const char *fmt, ...)
 void lt_options_defaults(struct lt_options *o)
 {
     memset(o, 0, sizeof *o);
+    lt_options_set_defaults(o);
+}
+
+void lt_options_set_defaults(struct lt_options *o)
+{
     o->leak_check = LT_CHECK_FULL;
     o->show_kinds = LT_KIND_BIT(LT_DEFINITE) | LT_KIND_BIT(LT_POSSIBLE);
     o->error_kinds = LT_KIND_BIT(LT_DEFINITE) | LT_KIND_BIT(LT_POSSIBLE);

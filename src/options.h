@@ -58,6 +58,10 @@ struct lt_options {
 
 /* Fills *o with the defaults. */
 void lt_options_defaults(struct lt_options *o) LT_HIDDEN;
+/* The same on storage known to be all zero (the global lt_opt before the
+ * first parse, C11 6.7.9p10): the 150 KB structure's pages are not touched
+ * needlessly at every start-up. */
+void lt_options_set_defaults(struct lt_options *o) LT_HIDDEN;
 
 /* Characters that separate words in LEAKTRACE_OPTIONS (no quoting: a
  * value cannot contain them, as in Valgrind's VALGRIND_OPTS). */

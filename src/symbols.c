@@ -146,6 +146,7 @@ static struct {
     int active;
     struct lt_maps maps;
     int maps_ok;
+    int maps_tried;                /* maps read (lazily: maps_ready) */
     struct pool_chunk *chunks;
     struct istr *strs;
     struct addr_entry *cache;
@@ -476,9 +477,22 @@ static bool same_file(const struct lt_map *a, const struct lt_map *b)
         && a->dev_minor == b->dev_minor && strcmp(a->path, b->path) == 0;
 }
 
+/* The map snapshot, read when first needed: a check whose report names no
+ * frame reads /proc/self/maps one time fewer (issue 14). */
+static bool maps_ready(void)
+{
+    if (!S.maps_tried) {
+        S.maps_tried = 1;
+        S.maps_ok = lt_maps_read(&S.maps) == 0;
+        if (S.maps_ok && lt_opt.keep_debuginfo)
+            lt_unloaded_merge(&S.maps);     /* --keep-debuginfo=yes: dlclose'd objects too */
+    }
+    return S.maps_ok;
+}
+
 static Dwfl *get_dwfl(void)
 {
-    if (S.dwfl || S.dwfl_failed || !S.maps_ok)
+    if (S.dwfl || S.dwfl_failed || !maps_ready())
         return S.dwfl;
     if (!lt_dwlib_load()) {            /* the report says why (report.c) */
         S.dwfl_failed = 1;
@@ -1245,7 +1259,7 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
 {
     struct lt_frame_info base;
     memset(&base, 0, sizeof base);
-    const struct lt_map *m = S.maps_ok ? lt_maps_find(&S.maps, a) : NULL;
+    const struct lt_map *m = maps_ready() ? lt_maps_find(&S.maps, a) : NULL;
     if (!m) {
         out[0] = base;
         return 1;
@@ -1388,9 +1402,6 @@ void lt_symbols_begin(void)
     if (S.active)
         lt_symbols_end();
     memset(&S, 0, sizeof S);
-    S.maps_ok = lt_maps_read(&S.maps) == 0;
-    if (S.maps_ok && lt_opt.keep_debuginfo)
-        lt_unloaded_merge(&S.maps);     /* --keep-debuginfo=yes: dlclose'd objects too */
     /* libdw's allocations come from the tool's arena; if they cannot be
      * had, libdw's out-of-memory handler exits the process. Without room
      * for it, frames are described by their objects only. */
@@ -1457,7 +1468,7 @@ bool lt_symbols_is_vtable(uintptr_t addr)
 {
     if (!S.active)
         lt_symbols_begin();
-    if (!S.maps_ok || addr < 4096 || (addr & (sizeof(uintptr_t) - 1)))
+    if (addr < 4096 || (addr & (sizeof(uintptr_t) - 1)) || !maps_ready())
         return false;
     const struct lt_map *seg = lt_maps_find(&S.maps, addr);
     if (!seg || !is_file_map(seg) || !(seg->prot & LT_MAP_R) || (seg->prot & LT_MAP_GONE))

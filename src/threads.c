@@ -567,6 +567,8 @@ int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
     w->all_stopped = true;
     static pid_t tids[MAXTASKS];
     int n = lt_threads_list(getpid(), my_tid(), tids, MAXTASKS);
+    if (n == 0)
+        return 0;        /* alone: no other task could start one meanwhile; no tracer needed */
     if (n < 0) {
         /* No /proc (a bare container): the threads we know of; others may
          * exist, so libc's state is not to be touched. */
