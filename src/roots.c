@@ -287,8 +287,24 @@ static void exclude_dead_frames(struct ranges *ex, const struct lt_maps *maps,
 static void mark_dtv(struct lt_scan *s, const struct lt_maps *maps, uintptr_t tcb)
 {
 #if defined(__x86_64__)
-    if (tcb && readable(maps, tcb + sizeof(uintptr_t)))
-        lt_scan_root_block_of(s, ((const uintptr_t *)tcb)[1]);
+    if (!tcb || !readable(maps, tcb + sizeof(uintptr_t)))
+        return;
+    uintptr_t dtv = ((const uintptr_t *)tcb)[1];
+    if (lt_scan_find(s, dtv) >= 0) {
+        lt_scan_root_block_of(s, dtv);
+        return;
+    }
+    /* Not a block the program owns: the vector ld.so grew while libdw ran
+     * (its thread-local blocks, dwlib.h) is the tool's. Its entries — dtv_t
+     * of 16 bytes, the length in entry -1 (glibc dl-tls.c) — still point
+     * at the program's thread-local blocks. */
+    enum { ENTRY = 16 };
+    if (dtv < ENTRY || !readable(maps, dtv - ENTRY))
+        return;
+    size_t len = ((const size_t *)(dtv - ENTRY))[0];
+    uintptr_t end = dtv + (len + 1) * ENTRY;
+    if (len > 0 && len < (1u << 20) && readable(maps, end - sizeof(uintptr_t)))
+        lt_scan_root_range(s, dtv, end);
 #else
     (void)s;
     (void)maps;

@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 
+#ifndef NLIBS
 #define NLIBS 16
+#endif
 extern char **environ;
 static void *handles[NLIBS];
 
@@ -61,8 +63,16 @@ static NOINLINE void load_and_touch(void)
     }
 }
 
+#ifdef LEAK_ONE
+/* A lost block: the report then names frames, so the tool loads libdw. */
+static NOINLINE void leak_one(void) { launder_ptr(malloc(48)); }
+#endif
+
 int main(void)
 {
+#ifdef LEAK_ONE
+    leak_one();
+#endif
     load_and_touch();
     say("touched\n");
     scrub();
