@@ -15,6 +15,8 @@
 #include "nsmalloc.h"
 
 #include <dlfcn.h>
+#include <link.h>
+#include <sys/auxv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <malloc.h>
@@ -83,6 +85,56 @@ static void *open_namespace(void)
     return h;
 }
 
+/* ld.so's own link map, as <link.h> starts it and glibc's include/link.h
+ * goes on (unchanged since glibc 2.3): l_real, l_ns, then l_libname. */
+struct libname_node {
+    const char *name;
+    struct libname_node *next;
+    int dont_free;
+};
+struct rtld_map_head {
+    ElfW(Addr) l_addr;
+    char *l_name;
+    ElfW(Dyn) *l_ld;
+    struct link_map *l_next, *l_prev;
+    struct link_map *l_real;
+    Lmid_t l_ns;
+    struct libname_node *l_libname;
+};
+
+static struct rtld_map_head *rtld;
+static struct libname_node *rtld_soname;   /* the node freeres unlinks */
+
+void lt_dwlib_before_freeres(void)
+{
+    if (state != 0 || rtld)
+        return;
+    uintptr_t base = (uintptr_t)getauxval(AT_BASE);
+    for (struct link_map *l = _r_debug.r_map; l && base; l = l->l_next) {
+        struct rtld_map_head *m = (struct rtld_map_head *)l;
+        /* Trust the layout only where it shows itself: ld.so's map is its
+         * own l_real, in namespace 0, its first name its path. */
+        if (m->l_addr != base || m->l_real != l || m->l_ns != LM_ID_BASE || !m->l_libname
+            || !m->l_libname->name || !m->l_name || strcmp(m->l_libname->name, m->l_name) != 0)
+            continue;
+        struct libname_node *second = m->l_libname->next;
+        if (second && second->dont_free && !second->next) {
+            rtld = m;
+            rtld_soname = second;
+        }
+        break;
+    }
+    if (!rtld)
+        sealed_reason = "libc's caches were released before it was needed";
+}
+
+/* Links ld.so's soname back if freeres unlinked it (see dwlib.h). */
+static void restore_rtld_soname(void)
+{
+    if (rtld && !rtld->l_libname->next)
+        rtld->l_libname->next = rtld_soname;
+}
+
 static void load_once(void)
 {
     if (sealed_reason) {
@@ -90,6 +142,7 @@ static void load_once(void)
         __atomic_store_n(&state, -1, __ATOMIC_RELEASE);
         return;
     }
+    restore_rtld_soname();
     lt_dwlib_enter();
     void *h = open_namespace();
     bool ok = h && resolve_all(h);
@@ -111,11 +164,6 @@ bool lt_dwlib_load(void)
         s = state;
     }
     return s == 1;
-}
-
-void lt_dwlib_seal(const char *reason)
-{
-    sealed_reason = reason;
 }
 
 const char *lt_dwlib_error(void)

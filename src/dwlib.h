@@ -11,8 +11,8 @@
  * heap; only when a report has frames to name or a Go binary's DWARF must
  * be read. Callers include this header after libdw's: each libdw/libelf
  * function the tool calls is then a call through lt_dwlib, filled by dlsym.
- * Loading takes the loader lock: lifecycle.c loads before it stops the
- * world. */
+ * Loading takes the loader locks: with other threads alive, lifecycle.c
+ * loads before it stops the world. */
 #ifndef LT_DWLIB_H
 #define LT_DWLIB_H
 #include "lt.h"
@@ -51,10 +51,13 @@ bool lt_dwlib_load(void) LT_HIDDEN;
 /* Why the libraries are missing, once a load was tried and failed; NULL
  * otherwise. */
 const char *lt_dwlib_error(void) LT_HIDDEN;
-/* From now on a first load fails with `reason`: __libc_freeres drops the
- * names ld.so knows itself by (elf/dl-libc.c free_mem), after which a new
- * namespace would get a second, uninitialised copy of ld.so. */
-void lt_dwlib_seal(const char *reason) LT_HIDDEN;
+/* Called just before __libc_freeres, which drops every name of every
+ * loaded object but its first (elf/dl-libc.c free_mem), ld.so's soname
+ * among them: a namespace made afterwards would not recognise ld.so as the
+ * one already running and map a second, uninitialised copy. The name is a
+ * static node of ld.so's (rtld.c, dont_free), so it survives; a later load
+ * links it back first. */
+void lt_dwlib_before_freeres(void) LT_HIDDEN;
 
 /* Brackets work that runs libdw code: ld.so's allocations for it (its
  * thread-local blocks, the TLS vector growing) are the tool's, not the

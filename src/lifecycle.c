@@ -235,8 +235,10 @@ static bool release_libc_caches(void)
          * so blocks libc and libstdc++ keep for themselves are not reported. */
         if (_ZN9__gnu_cxx9__freeresEv && lt_opt.run_cxx_freeres)
             _ZN9__gnu_cxx9__freeresEv();
-        if (__libc_freeres && lt_opt.run_libc_freeres)
+        if (__libc_freeres && lt_opt.run_libc_freeres) {
+            lt_dwlib_before_freeres();
             __libc_freeres();
+        }
     } else {
         completed = false;
     }
@@ -315,57 +317,20 @@ static void classify(struct lt_scan *scan, const struct lt_block *blocks, size_t
     lt_scan_cliques(scan);
 }
 
-/* When libdw (dwlib.h) comes in. It must be before __libc_freeres, which
- * drops the names ld.so knows itself by (elf/dl-libc.c free_mem: a
- * namespace made afterwards gets a second, uninitialised ld.so), and, when
- * other threads exist, before the world stops (dlmopen takes the loader
- * locks, which a stopped thread may hold). A process alone — most short
- * ones: a forked subshell, a test binary — loads it only if its report
- * will name frames, which a first classification tells; that costs a scan
- * of a small heap instead of a dlmopen (issue 14: per-process cost). */
-enum dwlib_plan { DWLIB_NONE, DWLIB_NOW, DWLIB_IF_NEEDED };
-
-static enum dwlib_plan dwlib_plan(void)
+/* libdw (dwlib.h) comes in when the report first names a frame — or,
+ * when other threads exist, before the world stops: dlmopen takes the
+ * loader locks, which a stopped thread may hold. A process alone (most
+ * short ones: a forked subshell, a test binary) whose report names no
+ * frame never loads it (issue 14: per-process cost). */
+static bool load_dwlib_before_stop(void)
 {
     if (lt_table_count() == 0 || lt_opt.leak_check == LT_CHECK_NO)
-        return DWLIB_NONE;
-    if (lt_opt.xml || lt_opt.json_file[0] || lt_opt.sarif_file[0] || lt_opt.folded_file[0])
-        return DWLIB_NOW;            /* other formats may list every record */
+        return false;
     pid_t other;
     pid_t self = (pid_t)syscall(SYS_gettid);
-    return lt_threads_list(getpid(), self, &other, 1) == 0 ? DWLIB_IF_NEEDED : DWLIB_NOW;
+    return lt_threads_list(getpid(), self, &other, 1) != 0;
 }
 
-/* Whether the report will symbolize a stack: a block that is not
- * reachable (shown, or counted and matched against suppressions), a
- * reachable one when those are shown, or one a suppression may match. The
- * heap is classified as it is now, libc's caches still held (freeing them
- * can only make the final classification find fewer reachable blocks,
- * rarely: then the report names objects only, and says why). */
-static bool report_names_frames(struct lt_world *world, const struct lt_exit_ctx *self)
-{
-    bool show_reachable = lt_opt.leak_check == LT_CHECK_FULL
-                          && (lt_opt.show_kinds & LT_KIND_BIT(LT_REACHABLE));
-    size_t n = 0, nbytes = 0;
-    struct lt_block *blocks = lt_table_snapshot(&n, &nbytes);
-    struct lt_scan scan;
-    if (!blocks || lt_scan_init(&scan, blocks, n, lt_opt.heuristics) != 0) {
-        if (blocks)
-            lt_arena_free(blocks, nbytes);
-        return true;
-    }
-    struct lt_maps maps;
-    bool maps_ok = lt_maps_read(&maps) == 0;
-    classify(&scan, blocks, n, &maps, world, self);
-    bool names = false;
-    for (size_t i = 0; i < scan.n && !names; i++)
-        names = scan.b[i].state != LT_REACHABLE || show_reachable || lt_supp_may_match(scan.b[i].stack);
-    if (maps_ok)
-        lt_maps_free(&maps);
-    lt_scan_fini(&scan);
-    lt_arena_free(blocks, nbytes);
-    return names;
-}
 
 static void *check_on_tool_stack(void *arg)
 {
@@ -382,13 +347,10 @@ static void *check_on_tool_stack(void *arg)
      * address space it has given back since can serve the check. */
     if (lt_arena_exhausted())
         lt_arena_retry();
-    enum dwlib_plan plan = dwlib_plan();
-    if (plan == DWLIB_NOW)
+    if (load_dwlib_before_stop())
         lt_dwlib_load();
     struct lt_world world;
     lt_world_stop(&world, STOP_TIMEOUT_MS, final);
-    if (plan == DWLIB_IF_NEEDED && report_names_frames(&world, self))
-        lt_dwlib_load();
     /* Only when no other thread can be inside libc (issue 11 item 2: a
      * thread that blocks every signal kept using what freeres freed), and
      * not when a signal ends the process: freeres flushes stdio
@@ -398,8 +360,6 @@ static void *check_on_tool_stack(void *arg)
                            && release_libc_caches();
     if (final)
         libc_stdio_flushed = caches_released && lt_opt.run_libc_freeres;
-    if (caches_released)
-        lt_dwlib_seal("libc's caches were released before it was needed");
 
     struct lt_maps maps;
     lt_maps_read(&maps);

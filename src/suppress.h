@@ -134,10 +134,6 @@ void lt_supp_check_end(void) LT_HIDDEN;
  * base name). PATTERN is LSan's TemplateMatch: a substring match, '*' any
  * run, '^' anchors at the start, '$' at the end. */
 int lt_supp_match(int kind, uint32_t stack_id) LT_HIDDEN;
-/* Whether some loaded entry could match the stack (checked without
- * symbolizing it): false when no frame can be in ld.so and only the
- * bundled entries, which all name a loader frame, are loaded. */
-bool lt_supp_may_match(uint32_t stack_id) LT_HIDDEN;
 
 /* Adds a matched record to entry `idx`: one more record, its direct +
  * indirect bytes and its blocks (memcheck's used_suppression counts). */
