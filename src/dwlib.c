@@ -40,13 +40,24 @@ static bool resolve_all(void *h)
     return true;
 }
 
-/* libleaktrace-dw.so, next to this library (or LEAKTRACE_LIBDW: another
- * build of it, or a missing file to see a report without libdw). */
-static bool shim_path(char *out, size_t size)
+/* LEAKTRACE_LIBDW as the program started (another build of
+ * libleaktrace-dw.so, or a missing file to see a report without libdw):
+ * at exit __libc_freeres has cleared the environment (its setenv.c part
+ * ends with clearenv). */
+static char override_path[4096];
+
+__attribute__((constructor)) static void remember_override(void)
 {
     const char *env = getenv("LEAKTRACE_LIBDW");
-    if (env && *env)
-        return (size_t)snprintf(out, size, "%s", env) < size;
+    if (env && strlen(env) < sizeof override_path)
+        strcpy(override_path, env);
+}
+
+/* libleaktrace-dw.so, next to this library, unless overridden. */
+static bool shim_path(char *out, size_t size)
+{
+    if (override_path[0])
+        return (size_t)snprintf(out, size, "%s", override_path) < size;
     Dl_info info;
     if (!dladdr((void *)lt_dwlib_load, &info) || !info.dli_fname)
         return false;

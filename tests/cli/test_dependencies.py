@@ -10,9 +10,9 @@
    private namespace at exit, src/dwlib.h), and a program that dlopen()s
    libz gets a fresh copy (the scenario dlopen_fresh_libz compares the
    loader's blocks with valgrind's).
-4. Without libdw (LEAKTRACE_LIBDW names a missing file) the report still
-   comes, with the same numbers and exit status, its frames named by
-   object only, and it says why."""
+4. Without libdw (LEAKTRACE_LIBDW names a missing file, and no symbol
+   cache) the report still comes, with the same numbers and exit status,
+   its frames named by object only, and it says why."""
 import os, subprocess, sys, tempfile
 
 from harness import arg_parser, check, clean_env, finish, indent, parse_report
@@ -98,6 +98,9 @@ def without_libdw(exe, with_dw):
     env = clean_env()
     env["LD_PRELOAD"] = lib
     env["LEAKTRACE_LIBDW"] = os.path.join(work, "no-such-libdw.so")
+    # Names cached by the first run (--symbol-cache, keyed by build ID) would
+    # be served without libdw.
+    env["LEAKTRACE_OPTIONS"] = "--symbol-cache=no"
     rc, out, err = run(exe, env)
     rep = parse_report(err)
     check(rc == 3 and out == "done\n", "no libdw: the program's output and exit status are unchanged")
