@@ -8,8 +8,9 @@
    the tool's symbolizer is in the program's namespace while it runs.
 3. Its leak report still names functions and lines (libdw is loaded into a
    private namespace at exit, src/dwlib.h), and a program that dlopen()s
-   libz gets a fresh copy (the scenario dlopen_fresh_libz compares the
-   loader's blocks with valgrind's).
+   libz, libelf or libbz2 maps each afresh, as without the tool (the
+   scenario dlopen_fresh_libz compares libz's loader blocks with
+   valgrind's).
 4. Without libdw (LEAKTRACE_LIBDW names a missing file, and no symbol
    cache) the report still comes, with the same numbers and exit status,
    its frames named by object only, and it says why."""
@@ -24,23 +25,43 @@ work = tempfile.mkdtemp(prefix="lt-deps-")
 HEAVY = ("libdw", "libelf", "libz.", "libbz2")
 
 PROG = r'''
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 static void *volatile sink;
 __attribute__((noinline)) static void leak(void) { sink = malloc(40); sink = NULL; }
-int main(void)
+static int mapped(const char *name)
 {
-    leak();
     char line[4096];
+    int n = 0;
     FILE *f = fopen("/proc/self/maps", "r");
     while (fgets(line, sizeof line, f)) {
         const char *path = strchr(line, '/');
-        if (path && (strstr(path, "/libdw") || strstr(path, "/libelf") || strstr(path, "/libz.")
-                     || strstr(path, "/libbz2")))
-            printf("mapped: %s", path);
+        if (path && strstr(path, name)) {
+            if (!name[1])
+                printf("mapped: %s", path);
+            n++;
+        }
     }
     fclose(f);
+    return n;
+}
+int main(int argc, char **argv)
+{
+    leak();
+    if (argc > 1) {                 /* each library is loaded fresh, as without the tool */
+        for (int i = 1; i + 1 < argc; i += 2) {   /* NAME KEY: dlopen NAME, find KEY in maps */
+            int before = mapped(argv[i + 1]);
+            void *h = dlopen(argv[i], RTLD_NOW);
+            printf("%s: before %d, loaded %d, after %d\n", argv[i], before, h != NULL, mapped(argv[i + 1]) > 0);
+        }
+        return 3;
+    }
+    static const char *heavy[] = {"/libdw", "/libelf", "/libz.", "/libbz2"};
+    for (int i = 0; i < 4; i++)
+        if (mapped(heavy[i]))
+            printf("mapped: %s\n", heavy[i]);
     printf("done\n");
     return 3;
 }
@@ -71,13 +92,26 @@ def build():
     exe = os.path.join(work, "prog")
     with open(src, "w") as f:
         f.write(PROG)
-    subprocess.run(["gcc", "-g", "-O0", "-o", exe, src], check=True)
+    subprocess.run(["gcc", "-g", "-O0", "-o", exe, src, "-ldl"], check=True)
     return exe
 
 
-def run(exe, env):
-    p = subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60)
+def run(exe, env, *argv):
+    p = subprocess.run([exe] + list(argv), env=env, capture_output=True, text=True, timeout=60)
     return p.returncode, p.stdout, p.stderr
+
+
+def fresh_loads(exe):
+    libs = (("libz.so.1", "/libz."), ("libelf.so.1", "/libelf"), ("libbz2.so.1.0", "/libbz2"))
+    argv = [w for pair in libs for w in pair]
+    _, plain, _ = run(exe, clean_env(), *argv)
+    env = clean_env()
+    env["LD_PRELOAD"] = lib
+    _, shim, _ = run(exe, env, *argv)
+    want = "".join("%s: before 0, loaded 1, after 1\n" % l for l, _ in libs)
+    check(plain == want and shim == want,
+          "dlopen of libz, libelf, libbz2 maps each afresh, as without the tool (plain %r, shim %r)"
+          % (plain, shim))
 
 
 def at_run_time(exe):
@@ -113,5 +147,6 @@ def without_libdw(exe, with_dw):
 dependencies()
 exe = build()
 rep = at_run_time(exe)
+fresh_loads(exe)
 without_libdw(exe, rep)
 sys.exit(finish())
