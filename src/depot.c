@@ -8,6 +8,7 @@
  * direct-mapped cache of (hash -> record) answers repeated stacks without
  * touching the lock. */
 #include "depot.h"
+#include "unwmask.h"
 #include "gocgo.h"
 #include "arena.h"
 #include "lock.h"
@@ -185,8 +186,10 @@ LT_NOINLINE uint32_t lt_depot_capture(void)
         buf[0] = NULL;        /* same layout as unw_backtrace's: [0] is this function */
         n = 1 + walk_frame_pointers(buf + 1, want - 1);
     } else if ((n = lt_unwcache_lookup(buf, want, __builtin_frame_address(0), &id)) < 0) {
+        lt_unw_walk_begin();                   /* one mask at most, not two per frame (unwmask.h) */
         n = unw_backtrace(buf, want);          /* unwcache.h: reused when provably the same */
         lt_unwcache_learn(buf, n, want, __builtin_frame_address(0));
+        lt_unw_walk_end();
     } else if (id && !lt_gocgo_on && !lt_luaframes_found()) {
         return id;               /* nothing would be appended: the same stack */
     }
@@ -224,16 +227,18 @@ uint32_t lt_depot_capture_context(void *ucontext)
     if (max < 1 || max > LT_MAX_CALLERS)
         max = LT_MAX_CALLERS;
     uintptr_t ips[max];                        /* sized to --num-callers, as above */
-    if (unw_init_local2(&c, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) != 0)
-        return 0;
-    do {
-        unw_word_t ip;
-        if (unw_get_reg(&c, UNW_REG_IP, &ip) != 0 || !ip)
-            break;
-        if (depth && ip >= self_lo && ip < self_hi)
-            continue;
-        ips[depth++] = (uintptr_t)ip;
-    } while (depth < max && unw_step(&c) > 0);
+    lt_unw_walk_begin();
+    if (unw_init_local2(&c, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) == 0) {
+        do {
+            unw_word_t ip;
+            if (unw_get_reg(&c, UNW_REG_IP, &ip) != 0 || !ip)
+                break;
+            if (depth && ip >= self_lo && ip < self_hi)
+                continue;
+            ips[depth++] = (uintptr_t)ip;
+        } while (depth < max && unw_step(&c) > 0);
+    }
+    lt_unw_walk_end();
     return depth ? lt_depot_intern(ips, depth) : 0;
 }
 

@@ -62,6 +62,9 @@ struct lt_tls {
     int pending_code;              /* its si_code */
     int pending_report;            /* a --report-signal request that came while busy */
     int private_ns;                /* >0: running libdw (dwlib.h): ld.so's allocations are the tool's */
+    int unw_walk;                  /* inside a libunwind walk of the tool's (unwmask.h) */
+    int unw_masked;                /* ... and libunwind asked for signals to be blocked */
+    uint64_t unw_saved_mask;       /* the mask to restore at the walk's end */
 };
 extern __thread struct lt_tls lt_tls __attribute__((tls_model("initial-exec"))) LT_HIDDEN;
 

@@ -27,6 +27,7 @@
  * are those in LuaJIT's text (the object defining lua_getstack) and, when
  * the unwinder stopped early, a last frame in no object (a trace). */
 #include "luaframes.h"
+#include "unwmask.h"
 #include "arena.h"
 #include "lock.h"
 #include <dlfcn.h>
@@ -494,8 +495,11 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
     /* r14 of each candidate frame, from a second, register-tracking unwind. */
     unw_context_t ctx;
     unw_cursor_t c;
-    if (!gg && (unw_getcontext(&ctx) != 0 || unw_init_local(&c, &ctx) != 0))
+    lt_unw_walk_begin();                       /* one mask at most for the walk (unwmask.h) */
+    if (!gg && (unw_getcontext(&ctx) != 0 || unw_init_local(&c, &ctx) != 0)) {
+        lt_unw_walk_end();
         return;
+    }
     uint32_t k = (uint32_t)first;
     for (int steps = 0; !gg && steps < 600 && k < n; steps++) {
         unw_word_t ip, r14;
@@ -523,6 +527,7 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
         if (unw_step(&c) <= 0)
             break;
     }
+    lt_unw_walk_end();
     if (!gg)
         return;
     /* LuaJIT's own C code calling the allocator (LUAJIT_USE_SYSMALLOC
