@@ -28,6 +28,7 @@
  *  - Every other call is the program's, forwarded unchanged. */
 #include "lt.h"
 #include "output.h"
+#include "unwmask.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -301,11 +302,6 @@ LT_EXPORT int msync(void *addr, size_t len, int flags)
     return REAL(msync)(addr, len, flags);
 }
 
-static bool called_from_libunwind(const void *ra)
-{
-    Dl_info di;
-    return dladdr(ra, &di) && di.dli_fname && strstr(di.dli_fname, "libunwind");
-}
 
 /* libunwind's validation pipe (see the top). Only while the thread is
  * inside the tool, from libunwind, with libunwind's flags; the program's
@@ -314,7 +310,7 @@ static bool called_from_libunwind(const void *ra)
 LT_EXPORT int pipe2(int fds[2], int flags)
 {
     if (LT_UNLIKELY(lt_tls.busy) && flags == (O_CLOEXEC | O_NONBLOCK)
-        && called_from_libunwind(__builtin_return_address(0))) {
+        && lt_from_libunwind(__builtin_return_address(0))) {
         fds[0] = UNW_PIPE_R;
         fds[1] = UNW_PIPE_W;
         return 0;

@@ -35,6 +35,7 @@
 #include "callctx.h"
 #include "lsan.h"
 #include <link.h>
+#include <sys/auxv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -76,43 +77,51 @@ extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
 
 /* Our own text (frames to drop from stacks) and writable data (never a
  * root), from our ELF program headers as mapped. */
+/* This library's path and segments, and the dynamic loader's code, from
+ * the loader's own list (dl_iterate_phdr) and the auxiliary vector: no
+ * /proc/self/maps read at start-up (issue 14: per-process cost). */
+static int find_self_cb(struct dl_phdr_info *info, size_t size, void *target)
+{
+    (void)size;
+    bool holds = false;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        holds |= ph->p_type == PT_LOAD && (uintptr_t)target >= lo && (uintptr_t)target < lo + ph->p_memsz;
+    }
+    if (!holds)
+        return 0;
+    if (!info->dlpi_name || !realpath(info->dlpi_name, self_path))
+        snprintf(self_path, sizeof self_path, "%s", info->dlpi_name ? info->dlpi_name : "");
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (ph->p_flags & PF_X)
+            lt_depot_set_self_range(lo & ~(uintptr_t)4095, hi);
+        if (ph->p_flags & PF_W)
+            lt_roots_set_self(lo & ~(uintptr_t)4095, (hi + 4095) & ~(uintptr_t)4095);
+    }
+    return 1;
+}
+
 static void find_self(void)
 {
-    struct lt_maps maps;
-    if (lt_maps_read(&maps) != 0)
+    dl_iterate_phdr(find_self_cb, (void *)&find_self);
+    /* The dynamic loader's code: its executable segment (AT_BASE is where
+     * its ELF header is mapped). */
+    uintptr_t base = (uintptr_t)getauxval(AT_BASE);
+    const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
+    if (!base || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
         return;
-    const struct lt_map *me = lt_maps_find(&maps, (uintptr_t)&find_self);
-    const struct lt_map *first = NULL;
-    for (int i = 0; me && i < maps.n; i++)
-        if (maps.v[i].inode == me->inode && maps.v[i].offset == 0 && strcmp(maps.v[i].path, me->path) == 0) {
-            first = &maps.v[i];
+    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+            uintptr_t lo = base + ph[i].p_vaddr;
+            lt_interpose_set_loader_range(lo & ~(uintptr_t)4095, (lo + ph[i].p_memsz + 4095) & ~(uintptr_t)4095);
             break;
         }
-    if (me)
-        snprintf(self_path, sizeof self_path, "%s", me->path);
-    /* The dynamic loader: the executable mapping of ld-linux*.so. */
-    for (int i = 0; i < maps.n; i++) {
-        const char *base = strrchr(maps.v[i].path, '/');
-        if ((maps.v[i].prot & LT_MAP_X) && base && strncmp(base + 1, "ld-linux", 8) == 0) {
-            lt_interpose_set_loader_range(maps.v[i].lo, maps.v[i].hi);
-            break;
-        }
-    }
-    if (first) {
-        const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)first->lo;
-        const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(first->lo + eh->e_phoff);
-        uintptr_t bias = first->lo;
-        for (int i = 0; i < eh->e_phnum; i++) {
-            if (ph[i].p_type != PT_LOAD)
-                continue;
-            uintptr_t lo = bias + ph[i].p_vaddr, hi = lo + ph[i].p_memsz;
-            if (ph[i].p_flags & PF_X)
-                lt_depot_set_self_range(lo & ~(uintptr_t)4095, hi);
-            if (ph[i].p_flags & PF_W)
-                lt_roots_set_self(lo & ~(uintptr_t)4095, (hi + 4095) & ~(uintptr_t)4095);
-        }
-    }
-    lt_maps_free(&maps);
 }
 
 static void notice(void *ctx, const char *msg)
@@ -366,7 +375,7 @@ static void *check_on_tool_stack(void *arg)
     lt_symbols_begin();
     lt_supp_check_begin();
     size_t n = 0, nbytes = 0;
-    struct lt_block *blocks = lt_table_snapshot(&n, &nbytes);
+    struct lt_block *blocks = lt_table_snapshot(&n, &nbytes, world.all_stopped);
     struct lt_scan scan;
     uint64_t errors = 0;
     if (blocks && lt_scan_init(&scan, blocks, n, lt_opt.heuristics) == 0) {

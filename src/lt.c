@@ -57,3 +57,8 @@ int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *ol
     }
     return real(sig, act, old);
 }
+
+/* Set once the program installs a handler for a sampling signal
+ * (signals.c): walks through libunwind then block signals from their
+ * start (unwmask.h). */
+int lt_sampler_handlers;

@@ -25,6 +25,7 @@
 #include "interpose.h"
 #include "lifecycle.h"
 #include "threads.h"
+#include "unwmask.h"
 #include <dlfcn.h>
 #include <ucontext.h>
 #include <errno.h>
@@ -149,8 +150,22 @@ static bool wants_default(const struct sigaction *act)
     return act->sa_handler == SIG_DFL;
 }
 
+/* The signals profilers and samplers take, at a rate, at any point of the
+ * program: the timers' (gperftools, async-profiler: SIGPROF, SIGVTALRM;
+ * SIGALRM), the user and real-time signals (sampling agents). */
+static bool samples(int sig)
+{
+    return sig == SIGPROF || sig == SIGVTALRM || sig == SIGALRM || sig == SIGUSR1 || sig == SIGUSR2
+        || (sig >= SIGRTMIN && sig <= SIGRTMAX);
+}
+
 LT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
+    /* A sampler's handler (a profiler's, which may unwind) may run inside
+     * a walk of the tool's through libunwind: from now on each walk blocks
+     * signals from its start (unwmask.h). */
+    if (act && act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN && samples(sig))
+        __atomic_store_n(&lt_sampler_handlers, 1, __ATOMIC_RELAXED);
     if (sig <= 0 || sig >= NSIG || !is_fatal(sig) || lt_state == LT_STATE_OFF)
         return real_sigaction(sig, act, old);
     if (!standing_in[sig]) {

@@ -379,10 +379,13 @@ static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
     }
 }
 
-struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes)
+struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes, bool quiescent)
 {
     bool taken[NSTRIPES];
-    lock_all(taken);
+    if (quiescent)
+        memset(taken, 0, sizeof taken);
+    else
+        lock_all(taken);
     size_t total = 0;
     for (unsigned i = 0; i < NSTRIPES; i++)
         total += stripes[i].count;

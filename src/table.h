@@ -37,8 +37,10 @@ bool lt_table_lookup(uintptr_t addr, struct lt_block *out) LT_HIDDEN;
 
 /* Snapshot of every live block, sorted by address, in arena memory
  * (*n blocks; free with lt_arena_free(v, *bytes)). Takes every stripe lock
- * while copying. */
-struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes) LT_HIDDEN;
+ * while copying, unless `quiescent`: every other thread is stopped outside
+ * the tool (threads.h all_stopped), so no stripe can change or be held —
+ * and a forked child does not copy the 512 stripes' pages to write locks. */
+struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes, bool quiescent) LT_HIDDEN;
 
 struct lt_heap_usage { uint64_t allocs, frees, bytes_allocated; };
 void lt_table_usage(struct lt_heap_usage *u) LT_HIDDEN;

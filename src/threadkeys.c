@@ -17,6 +17,7 @@
  *    PTHREAD_DESTRUCTOR_ITERATIONS times (POSIX). Not for the main thread:
  *    glibc runs no key destructors at process exit either.
  *  - Every other call is the program's, forwarded unchanged. */
+#include "unwmask.h"
 #include "lt.h"
 #include <dlfcn.h>
 #include <errno.h>
@@ -70,19 +71,13 @@ static void run_fake_dtors(void *unused)
     lt_tls.busy--;
 }
 
-/* libunwind's own call (libunwind 1.6 has the one key); any other library
- * the tool calls gets a real key, since only libunwind is known never to
- * read its value back through pthread_getspecific. */
-static bool called_from_libunwind(const void *ra)
-{
-    Dl_info di;
-    return dladdr(ra, &di) && di.dli_fname && strstr(di.dli_fname, "libunwind");
-}
-
 LT_EXPORT int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
 {
     static int (*real)(pthread_key_t *, void (*)(void *));
-    if (LT_UNLIKELY(lt_tls.busy) && called_from_libunwind(__builtin_return_address(0))) {
+    /* libunwind's own call (libunwind 1.6 has the one key); any other
+     * library the tool calls gets a real key, since only libunwind is known
+     * never to read its value back through pthread_getspecific. */
+    if (LT_UNLIKELY(lt_tls.busy) && lt_from_libunwind(__builtin_return_address(0))) {
         unsigned i = __atomic_fetch_add(&nfake, 1, __ATOMIC_RELAXED);
         if (i < NFAKE) {
             fake_dtor[i] = dtor;

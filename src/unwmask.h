@@ -11,13 +11,21 @@
  * handler of the program's that unwinds (a profiler's SIGPROF, a crash
  * handler) would deadlock on the lock the tool holds. So inside a walk of
  * the tool's (lt_unw_walk_begin/end) the sigprocmask interposer
- * (unwmask.c) blocks every signal at libunwind's first call and answers
- * the rest without a system call; the walk's end restores the mask. Signals
+ * (unwmask.c) blocks every signal at libunwind's first call and answers the
+ * rest without a system call; the walk's end restores the mask. Signals
  * stay blocked from libunwind's first lock to the walk's end: longer than
- * libunwind asks, never shorter. A walk that takes no lock (libunwind's
- * trace cache answering) makes no system call at all. glibc never lets a
- * program block SIGCANCEL (32) and SIGSETXID (33)
- * (sysdeps/unix/sysv/linux/internal-signals.h); neither is blocked here. */
+ * libunwind asks, never shorter; a walk libunwind's trace cache answers
+ * without a lock makes no system call at all.
+ *
+ * One case this cannot tell apart: a handler that interrupts the walk
+ * before that first call and itself unwinds with libunwind — its call
+ * would be taken for the walk's, and the walk's end would restore the
+ * handler's mask. Handlers that unwind are samplers' (profilers), on the
+ * signals signals.c lists: once the program installs one of those, every
+ * walk blocks signals at its start instead (two system calls per walk), so
+ * no handler runs inside it. glibc never lets a program block SIGCANCEL
+ * (32) and SIGSETXID (33) (sysdeps/unix/sysv/linux/internal-signals.h);
+ * neither is blocked here. */
 #ifndef LT_UNWMASK_H
 #define LT_UNWMASK_H
 #include "lt.h"
@@ -41,29 +49,35 @@ static inline long lt_raw_sigmask(int how, const lt_sigmask_t *set, lt_sigmask_t
 #endif
 }
 
-/* Brackets a walk of the tool's through libunwind (not nested). */
-static inline void lt_unw_walk_begin(void)
-{
-    lt_tls.unw_walk = 1;
-}
+/* Whether a return address lies in libunwind's code (its executable
+ * segments, found once with dl_iterate_phdr: no symbol search). */
+bool lt_from_libunwind(const void *ra) LT_HIDDEN;
 
-static inline void lt_unw_walk_end(void)
-{
-    lt_tls.unw_walk = 0;
-    if (LT_UNLIKELY(lt_tls.unw_masked)) {
-        lt_tls.unw_masked = 0;
-        lt_raw_sigmask(2 /* SIG_SETMASK */, (const lt_sigmask_t *)&lt_tls.unw_saved_mask, NULL);
-    }
-}
+extern int lt_sampler_handlers LT_HIDDEN;     /* lt.c, set by signals.c */
 
-/* libunwind's first mask request of a walk: every signal the program
- * could handle is blocked, the old mask kept for lt_unw_walk_end. */
 static inline void lt_unw_walk_mask(void)
 {
     static const lt_sigmask_t all = { ~((UINT64_C(1) << 31) | (UINT64_C(1) << 32)) };
     if (!lt_tls.unw_masked) {
         lt_raw_sigmask(2 /* SIG_SETMASK */, &all, (lt_sigmask_t *)&lt_tls.unw_saved_mask);
         lt_tls.unw_masked = 1;
+    }
+}
+
+/* Brackets a walk of the tool's through libunwind (not nested). */
+static inline void lt_unw_walk_begin(void)
+{
+    if (__atomic_load_n(&lt_sampler_handlers, __ATOMIC_RELAXED))
+        lt_unw_walk_mask();
+    lt_tls.unw_walk = 1;
+}
+
+static inline void lt_unw_walk_end(void)
+{
+    lt_tls.unw_walk = 0;
+    if (lt_tls.unw_masked) {
+        lt_tls.unw_masked = 0;
+        lt_raw_sigmask(2 /* SIG_SETMASK */, (const lt_sigmask_t *)&lt_tls.unw_saved_mask, NULL);
     }
 }
 #endif

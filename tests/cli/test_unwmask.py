@@ -4,7 +4,8 @@
 1. A program that unwinds with libunwind in its own SIGPROF handler (as
    libunwind-based profilers do), with a fast profiling timer, while its
    threads allocate from ever new call paths (each a walk of the tool's):
-   10 runs must finish with the plain run's output. The walk keeps every
+   10 runs must finish with the plain run's output, every thread's signal
+   mask as the program set it (nothing left blocked). The walk keeps every
    signal blocked from libunwind's first lock on, so the handler never
    waits for a lock its own thread holds; the window is narrow, so a pass
    is a regression check, not a proof (the itimer ticks with the kernel's
@@ -49,10 +50,15 @@ static __thread void *volatile sink;
       if ((i >> k) & 1) next(d - 1, i); else next(d - 1, i + 1); __asm__ volatile("" ::: "memory"); }
 static void f0(int d, int i) { (void)d; sink = malloc(8 + i % 32); free(sink); }
 LEVEL(1, f0) LEVEL(2, f1) LEVEL(3, f2) LEVEL(4, f3) LEVEL(5, f4) LEVEL(6, f5)
+static volatile int left_blocked;
 static void *worker(void *arg)
 {
     for (int i = 0; i < 40000; i++)
         f6(6, i + (int)(long)arg);
+    sigset_t got;
+    pthread_sigmask(SIG_SETMASK, NULL, &got);
+    if (sigismember(&got, SIGPROF) || sigismember(&got, SIGINT))
+        left_blocked = 1;
     return NULL;
 }
 int main(int argc, char **argv)
@@ -94,7 +100,7 @@ int main(int argc, char **argv)
     struct itimerval off = { { 0, 0 }, { 0, 0 } };
     setitimer(ITIMER_PROF, &off, NULL);
     fprintf(stderr, "%ld samples, %ld unwound\n", samples, frames);
-    printf("done\n");
+    printf("done, %s\n", left_blocked ? "a signal was left blocked" : "masks as set");
     return 0;
 }
 '''
@@ -128,7 +134,7 @@ def profiler(exe):
         got = run(exe, True)
         if got != plain:
             bad.append("run %d: %r" % (i, got))
-    check(plain == (0, "done\n") and not bad,
+    check(plain == (0, "done, masks as set\n") and not bad,
           "a SIGPROF handler that unwinds with libunwind: 10 runs finish as plain (%r)%s"
           % (plain, ("\n" + indent("\n".join(bad))) if bad else ""))
 

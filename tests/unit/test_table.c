@@ -275,7 +275,7 @@ static void test_snapshot(void)
     size_t base = lt_table_count();
     CHECK(base == 0, "test expects an empty table, has %zu", base);
     size_t n = 99, bytes = 0;
-    struct lt_block *v = lt_table_snapshot(&n, &bytes);
+    struct lt_block *v = lt_table_snapshot(&n, &bytes, false);
     CHECK(v && n == 0, "empty snapshot: %zu blocks", n);
     if (v)
         lt_arena_free(v, bytes);
@@ -291,7 +291,7 @@ static void test_snapshot(void)
             a[m++] = a[i];
     for (size_t i = m; i-- > 0;)          /* insert in reverse address order */
         lt_table_insert(a[i], size_of(a[i]) | (size_t)(i & 3) << 33, stack_of(a[i]));
-    v = lt_table_snapshot(&n, &bytes);
+    v = lt_table_snapshot(&n, &bytes, false);
     CHECK(v != NULL, "snapshot");
     CHECK_EQ_U64(n, m);
     CHECK(bytes >= n * sizeof *v, "bytes %zu < %zu blocks", bytes, n);
@@ -328,7 +328,7 @@ static void test_nested_snapshot(void)
         lt_table_insert(AREA(9) + i * 64, i, (uint32_t)i);
     lt_tls.locked = 1;
     size_t n = 0, bytes = 0;
-    struct lt_block *v = lt_table_snapshot(&n, &bytes);
+    struct lt_block *v = lt_table_snapshot(&n, &bytes, false);
     CHECK(lt_tls.locked == 1, "lt_tls.locked %d after a nested snapshot, expected 1", lt_tls.locked);
     lt_tls.locked = 0;
     CHECK(v && n == 1000, "nested snapshot: %zu blocks", n);
@@ -339,7 +339,7 @@ static void test_nested_snapshot(void)
     if (v)
         lt_arena_free(v, bytes);
     /* Every stripe was released: a normal snapshot and updates still work. */
-    v = lt_table_snapshot(&n, &bytes);
+    v = lt_table_snapshot(&n, &bytes, false);
     CHECK(v && n == 1000, "snapshot after a nested one: %zu", n);
     if (v)
         lt_arena_free(v, bytes);
@@ -400,7 +400,7 @@ static void *snapshotter(void *arg)
     struct snap_result *res = arg;
     while (!__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE)) {
         size_t n = 0, bytes = 0;
-        struct lt_block *v = lt_table_snapshot(&n, &bytes);
+        struct lt_block *v = lt_table_snapshot(&n, &bytes, false);
         if (!v)
             continue;
         res->snapshots++;
