@@ -11,7 +11,8 @@
    libz, libelf or libbz2 maps each afresh, as without the tool (the
    scenario dlopen_fresh_libz compares libz's loader blocks with
    valgrind's).
-4. Without libdw (LEAKTRACE_LIBDW names a missing file, and no symbol
+4. With ld.so run as a command (`ld.so ./prog`) frames are still named.
+5. Without libdw (LEAKTRACE_LIBDW names a missing file, and no symbol
    cache) the report still comes, with the same numbers and exit status,
    its frames named by object only, and it says why."""
 import os, subprocess, sys, tempfile
@@ -128,6 +129,21 @@ def at_run_time(exe):
     return rep
 
 
+def explicit_loader(exe):
+    """ld.so run as a command (`ld.so ./prog`: AT_BASE is 0): libdw still
+    loads after __libc_freeres (dwlib.c finds ld.so's map by _r_debug)."""
+    loader = "/lib64/ld-linux-x86-64.so.2"
+    if not os.path.exists(loader):
+        return
+    env = clean_env()
+    env["LD_PRELOAD"] = lib
+    env["LEAKTRACE_OPTIONS"] = "--symbol-cache=no"
+    p = subprocess.run([loader, exe], env=env, capture_output=True, text=True, timeout=60)
+    ok = p.returncode == 3 and "leak (prog.c:" in p.stderr and "Frames show" not in p.stderr
+    check(ok, "ld.so run as a command: the report names the leaking function"
+          + ("" if ok else "\n" + indent(p.stderr, 30)))
+
+
 def without_libdw(exe, with_dw):
     env = clean_env()
     env["LD_PRELOAD"] = lib
@@ -148,5 +164,6 @@ dependencies()
 exe = build()
 rep = at_run_time(exe)
 fresh_loads(exe)
+explicit_loader(exe)
 without_libdw(exe, rep)
 sys.exit(finish())
