@@ -235,18 +235,7 @@ static int (*real_open)(const char *, int, ...);
 static int (*real_close)(int);
 static int (*real_msync)(void *, size_t, int);
 
-static void *next_symbol(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (LT_UNLIKELY(!f)) {
-        lt_tls.busy++;
-        f = dlsym(RTLD_NEXT, name);
-        lt_tls.busy--;
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-#define REAL(fn) ((__typeof__(real_##fn))next_symbol((void **)&real_##fn, #fn))
+#define REAL(fn) LT_NEXT(real_##fn, #fn)
 
 LT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
@@ -302,7 +291,6 @@ LT_EXPORT int msync(void *addr, size_t len, int flags)
     return REAL(msync)(addr, len, flags);
 }
 
-
 /* libunwind's validation pipe (see the top). Only while the thread is
  * inside the tool, from libunwind, with libunwind's flags; the program's
  * own pipes, and a libunwind the program itself initialised first, are
@@ -344,9 +332,7 @@ LT_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
     static FILE *(*real)(const char *, const char *, FILE *);
     if (stream == stderr)
         before_stderr_change();
-    if (!real)
-        real = (FILE * (*)(const char *, const char *, FILE *)) next_symbol((void **)&real, "freopen");
-    return real(path, mode, stream);
+    return LT_NEXT(real, "freopen")(path, mode, stream);
 }
 
 LT_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
@@ -354,9 +340,7 @@ LT_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
     static FILE *(*real)(const char *, const char *, FILE *);
     if (stream == stderr)
         before_stderr_change();
-    if (!real)
-        real = (FILE * (*)(const char *, const char *, FILE *)) next_symbol((void **)&real, "freopen64");
-    return real(path, mode, stream);
+    return LT_NEXT(real, "freopen64")(path, mode, stream);
 }
 
 LT_EXPORT int daemon(int nochdir, int noclose)
@@ -364,7 +348,5 @@ LT_EXPORT int daemon(int nochdir, int noclose)
     static int (*real)(int, int);
     if (!noclose)
         before_stderr_change();
-    if (!real)
-        real = (int (*)(int, int))next_symbol((void **)&real, "daemon");
-    return real(nochdir, noclose);
+    return LT_NEXT(real, "daemon")(nochdir, noclose);
 }

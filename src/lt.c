@@ -41,19 +41,26 @@ void lt_warn(const char *fmt, ...)
     errno = saved;
 }
 
+void *lt_next_symbol(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (LT_UNLIKELY(!f)) {
+        lt_tls.busy++;              /* dlsym may allocate: the tool's */
+        f = dlsym(RTLD_NEXT, name);
+        lt_tls.busy--;
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
 /* The next sigaction in the lookup order (libc's): signals.c interposes
  * the exported one, and the tool's own handlers must bypass it. */
 int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *old)
 {
     static int (*real)(int, const struct sigaction *, struct sigaction *);
-    if (!real) {
-        lt_tls.busy++;
-        real = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
-        lt_tls.busy--;
-        if (!real) {
-            errno = ENOSYS;
-            return -1;
-        }
+    if (!LT_NEXT(real, "sigaction")) {
+        errno = ENOSYS;
+        return -1;
     }
     return real(sig, act, old);
 }

@@ -82,6 +82,11 @@ extern int lt_err_fd LT_HIDDEN;
 /* Writes a one-line diagnostic "leaktrace: ...\n" to lt_err_fd. */
 void lt_warn(const char *fmt, ...) LT_HIDDEN __attribute__((format(printf, 1, 2)));
 
+/* The next definition of `name` after this library (RTLD_NEXT), looked up
+ * once into *slot; LT_NEXT(fp, "name") gives it with fp's type. */
+void *lt_next_symbol(void **slot, const char *name) LT_HIDDEN;
+#define LT_NEXT(fp, name) ((__typeof__(fp))lt_next_symbol((void **)&(fp), name))
+
 struct sigaction;
 /* libc's sigaction, bypassing the interposed one (signals.c). */
 int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *old) LT_HIDDEN;
