@@ -13,6 +13,7 @@
 #include "dwlib.h"
 #include "lock.h"
 #include "nsmalloc.h"
+#include "objects.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -115,34 +116,18 @@ struct rtld_map_head {
 static struct rtld_map_head *rtld;
 static struct libname_node *rtld_soname;   /* the node freeres unlinks */
 
-/* ld.so's load bias: the object that holds _r_debug (ld.so's own
- * variable; AT_BASE is 0 when ld.so was run as a command). */
-static int find_rtld(struct dl_phdr_info *info, size_t size, void *bias)
-{
-    (void)size;
-    uintptr_t t = (uintptr_t)&_r_debug;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        if (ph->p_type == PT_LOAD && t >= lo && t < lo + ph->p_memsz) {
-            *(uintptr_t *)bias = info->dlpi_addr;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 void lt_dwlib_before_freeres(void)
 {
     if (state != 0 || rtld)
         return;
-    uintptr_t base = 0;
-    bool found = dl_iterate_phdr(find_rtld, &base) != 0;
+    /* Found at start-up: the world is stopped now (objects.h). */
+    struct lt_object ld;
+    bool found = lt_object_loader(&ld);
     for (struct link_map *l = _r_debug.r_map; l && found; l = l->l_next) {
         struct rtld_map_head *m = (struct rtld_map_head *)l;
         /* Trust the layout only where it shows itself: ld.so's map is its
          * own l_real, in namespace 0, its first name its path. */
-        if (m->l_addr != base || m->l_real != l || m->l_ns != LM_ID_BASE || !m->l_libname
+        if (m->l_addr != ld.bias || m->l_real != l || m->l_ns != LM_ID_BASE || !m->l_libname
             || !m->l_libname->name || !m->l_name || strcmp(m->l_libname->name, m->l_name) != 0)
             continue;
         struct libname_node *second = m->l_libname->next;

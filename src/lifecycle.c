@@ -9,6 +9,8 @@
  * __libc_start_main), and scanning that thread's stack from there. */
 #include "lifecycle.h"
 #include "dwlib.h"
+#include "objects.h"
+#include "unwmask.h"
 #include "coverage.h"
 #include "nextalloc.h"
 #include "args.h"
@@ -35,7 +37,6 @@
 #include "callctx.h"
 #include "lsan.h"
 #include <link.h>
-#include <sys/auxv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -75,53 +76,25 @@ extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
 
 /* ---- who we are -------------------------------------------------------------- */
 
-/* Our own text (frames to drop from stacks) and writable data (never a
- * root), from our ELF program headers as mapped. */
-/* This library's path and segments, and the dynamic loader's code, from
- * the loader's own list (dl_iterate_phdr) and the auxiliary vector: no
- * /proc/self/maps read at start-up (issue 14: per-process cost). */
-static int find_self_cb(struct dl_phdr_info *info, size_t size, void *target)
-{
-    (void)size;
-    bool holds = false;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        holds |= ph->p_type == PT_LOAD && (uintptr_t)target >= lo && (uintptr_t)target < lo + ph->p_memsz;
-    }
-    if (!holds)
-        return 0;
-    if (!info->dlpi_name || !realpath(info->dlpi_name, self_path))
-        snprintf(self_path, sizeof self_path, "%s", info->dlpi_name ? info->dlpi_name : "");
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        if (ph->p_flags & PF_X)
-            lt_depot_set_self_range(lo & ~(uintptr_t)4095, hi);
-        if (ph->p_flags & PF_W)
-            lt_roots_set_self(lo & ~(uintptr_t)4095, (hi + 4095) & ~(uintptr_t)4095);
-    }
-    return 1;
-}
-
+/* Our own text (frames to drop from stacks), writable data (never a root)
+ * and path, and the dynamic loader's code, from the loader's list
+ * (objects.h): no /proc/self/maps read at start-up (issue 14). */
 static void find_self(void)
 {
-    dl_iterate_phdr(find_self_cb, (void *)&find_self);
-    /* The dynamic loader's code: its executable segment (AT_BASE is where
-     * its ELF header is mapped). */
-    uintptr_t base = (uintptr_t)getauxval(AT_BASE);
-    const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
-    if (!base || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-        return;
-    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
-    for (int i = 0; i < eh->e_phnum; i++)
-        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
-            uintptr_t lo = base + ph[i].p_vaddr;
-            lt_interpose_set_loader_range(lo & ~(uintptr_t)4095, (lo + ph[i].p_memsz + 4095) & ~(uintptr_t)4095);
-            break;
-        }
+    struct lt_object me, ld;
+    uintptr_t lo, hi;
+    if (lt_object_at((uintptr_t)&find_self, &me)) {
+        if (!me.name || !realpath(me.name, self_path))
+            snprintf(self_path, sizeof self_path, "%s", me.name ? me.name : "");
+        if (lt_object_span(&me, PF_X, &lo, &hi))
+            lt_depot_set_self_range(lo & ~(uintptr_t)4095, hi);
+        if (lt_object_span(&me, PF_W, &lo, &hi))
+            lt_roots_set_self(lo & ~(uintptr_t)4095, (hi + 4095) & ~(uintptr_t)4095);
+    }
+    lt_objects_init();
+    if (lt_object_loader(&ld) && lt_object_span(&ld, PF_X, &lo, &hi))
+        lt_interpose_set_loader_range(lo & ~(uintptr_t)4095, (hi + 4095) & ~(uintptr_t)4095);
+    lt_unwmask_init();
 }
 
 static void notice(void *ctx, const char *msg)
@@ -339,7 +312,6 @@ static bool load_dwlib_before_stop(void)
     pid_t self = (pid_t)syscall(SYS_gettid);
     return lt_threads_list(getpid(), self, &other, 1) != 0;
 }
-
 
 static void *check_on_tool_stack(void *arg)
 {

@@ -11,6 +11,7 @@
  * overflow (C11 7.22.3.2) and zeroes. */
 #include "nextalloc.h"
 #include "elfsym.h"
+#include "objects.h"
 #include "interpose.h"
 #include <dlfcn.h>
 #include <errno.h>
@@ -28,52 +29,23 @@ enum {
     EMU_VALLOC = 16, EMU_PVALLOC = 32, EMU_USABLE = 64
 };
 
-struct find_object {
-    uintptr_t addr;
-    const void *base;            /* where the object's first segment is mapped */
-    ElfW(Addr) bias;
-    const char *name;
-};
-
-static int find_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    (void)size;
-    struct find_object *f = arg;
-    uintptr_t first = UINTPTR_MAX;
-    bool holds = false;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        first = lo < first ? lo : first;
-        holds |= f->addr >= lo && f->addr < lo + ph->p_memsz;
-    }
-    if (!holds)
-        return 0;
-    f->base = (const void *)(first & ~(uintptr_t)4095);
-    f->bias = info->dlpi_addr;
-    f->name = info->dlpi_name;
-    return 1;
-}
-
 /* The object holding fn, as dladdr1(RTLD_DL_LINKMAP) finds it, but by
- * address ranges (dl_iterate_phdr) instead of dladdr's search of the
- * object's symbol table, which cost a tenth of a millisecond per process
- * for the dozen look-ups here (issue 14). dl_iterate_phdr's dlpi_name is
- * the link map's l_name: that pointer identifies the map. */
+ * address ranges (objects.h) instead of dladdr's search of the object's
+ * symbol table, which cost a tenth of a millisecond per process for the
+ * dozen look-ups here (issue 14). */
 static const void *object_of(const void *fn, struct link_map **lm)
 {
+    struct lt_object o;
+    uintptr_t lo, hi;
     *lm = NULL;
-    struct find_object f = { (uintptr_t)fn, NULL, 0, NULL };
-    if (!fn || !dl_iterate_phdr(find_object_cb, &f))
+    if (!fn || !lt_object_at((uintptr_t)fn, &o) || !lt_object_span(&o, 0, &lo, &hi))
         return NULL;
     for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
-        if (l->l_addr == f.bias && l->l_name == f.name) {
+        if (l->l_addr == o.bias && l->l_name == o.name) {
             *lm = l;
             break;
         }
-    return f.base;
+    return (const void *)(lo & ~(uintptr_t)4095);
 }
 
 static void copy_name(char *dst, size_t n, const struct link_map *lm)

@@ -7,6 +7,7 @@
  * is_suppressible_error / supp_matches_callers / VG_(generic_match);
  * generation follows gen_suppression / VG_(apply_StackTrace). */
 #include "suppress.h"
+#include "objects.h"
 #include "arena.h"
 #include "depot.h"
 #include "options.h"
@@ -14,7 +15,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
-#include <sys/auxv.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -1166,55 +1166,23 @@ static struct supp *lsan_find(const struct xstack *xs)
     return NULL;
 }
 
-/* The executable segments of the dynamic loader, from its program headers
- * in memory (AT_BASE is where the kernel loaded it; 0 when the program was
- * started as `ld.so prog` or is static: then nothing is filtered). */
-static int ldso_text(uintptr_t lo[4], uintptr_t hi[4])
-{
-    static int n = -1;
-    static uintptr_t l[4], h[4];
-    if (n < 0) {
-        n = 0;
-        uintptr_t base = (uintptr_t)getauxval(AT_BASE);
-        const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
-        if (base && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0) {
-            const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
-            for (int i = 0; i < eh->e_phnum && n < 4; i++)
-                if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
-                    l[n] = base + ph[i].p_vaddr;
-                    h[n] = l[n] + ph[i].p_memsz;
-                    n++;
-                }
-        }
-        if (n == 0)
-            n = -2;                 /* unknown: filter nothing */
-    }
-    for (int i = 0; i < n; i++) {
-        lo[i] = l[i];
-        hi[i] = h[i];
-    }
-    return n;
-}
-
 /* False only when no frame of the stack can be in ld.so, so no bundled
  * entry can match: then the stack need not be symbolized at all, which is
  * what makes a report of only reachable blocks cheap (issue: per-process
- * cost; a bash subshell reports hundreds of such blocks). */
+ * cost; a bash subshell reports hundreds of such blocks). ld.so's code is
+ * as found at start-up (objects.h); unknown, nothing is filtered. */
 static bool may_match(uint32_t stack_id)
 {
-    if (S.n_anywhere > 0)
-        return true;
-    uintptr_t lo[4], hi[4];
-    int n = ldso_text(lo, hi);
-    if (n <= 0)
+    struct lt_object ld;
+    uintptr_t lo, hi;
+    if (S.n_anywhere > 0 || !lt_object_loader(&ld) || !lt_object_span(&ld, PF_X, &lo, &hi))
         return true;
     const struct lt_stack *st = lt_depot_get(stack_id);
     if (!st)
         return true;
     for (uint32_t k = 0; k < st->depth; k++)
-        for (int i = 0; i < n; i++)
-            if (st->ips[k] - (k > 0) >= lo[i] && st->ips[k] - (k > 0) < hi[i])
-                return true;
+        if (st->ips[k] - (k > 0) >= lo && st->ips[k] - (k > 0) < hi)
+            return true;
     return false;
 }
 

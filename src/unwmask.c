@@ -8,46 +8,29 @@
 
 #include "unwmask.h"
 #include "interpose.h"
-#include <dlfcn.h>
-#include <link.h>
+#include "objects.h"
 #include <libunwind.h>
 #include <signal.h>
 #include <string.h>
 
 static int (*real_sigprocmask)(int, const sigset_t *, sigset_t *);
-
 /* libunwind's code: the executable segments of the object that holds
- * unw_backtrace, found once by address (no symbol search, unlike dladdr). */
+ * unw_backtrace (objects.h: no symbol search, unlike dladdr). */
 static uintptr_t unw_lo, unw_hi;
+static int unw_known;
 
-static int find_text(struct dl_phdr_info *info, size_t size, void *target)
+void lt_unwmask_init(void)
 {
-    (void)size;
-    uintptr_t t = (uintptr_t)target, lo = UINTPTR_MAX, hi = 0;
-    bool holds = false;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-            continue;
-        uintptr_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
-        holds |= t >= a && t < b;
-        lo = a < lo ? a : lo;
-        hi = b > hi ? b : hi;
-    }
-    if (!holds)
-        return 0;
-    unw_lo = lo;
-    unw_hi = hi;
-    return 1;
+    struct lt_object o;
+    if (lt_object_at((uintptr_t)unw_backtrace, &o))
+        lt_object_span(&o, PF_X, &unw_lo, &unw_hi);
+    __atomic_store_n(&unw_known, 1, __ATOMIC_RELEASE);
 }
 
 bool lt_from_libunwind(const void *ra)
 {
-    static int known;
-    if (LT_UNLIKELY(!__atomic_load_n(&known, __ATOMIC_ACQUIRE))) {
-        dl_iterate_phdr(find_text, (void *)unw_backtrace);
-        __atomic_store_n(&known, 1, __ATOMIC_RELEASE);
-    }
+    if (LT_UNLIKELY(!__atomic_load_n(&unw_known, __ATOMIC_ACQUIRE)))
+        lt_unwmask_init();
     return (uintptr_t)ra >= unw_lo && (uintptr_t)ra < unw_hi;
 }
 
@@ -59,12 +42,5 @@ LT_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
             memset(old, 0xff, sizeof *old);
         return 0;
     }
-    int (*f)(int, const sigset_t *, sigset_t *) = __atomic_load_n(&real_sigprocmask, __ATOMIC_ACQUIRE);
-    if (LT_UNLIKELY(!f)) {
-        lt_tls.busy++;
-        f = (int (*)(int, const sigset_t *, sigset_t *))dlsym(RTLD_NEXT, "sigprocmask");
-        lt_tls.busy--;
-        __atomic_store_n(&real_sigprocmask, f, __ATOMIC_RELEASE);
-    }
-    return f(how, set, old);
+    return LT_NEXT(real_sigprocmask, "sigprocmask")(how, set, old);
 }

@@ -50,8 +50,9 @@ static inline long lt_raw_sigmask(int how, const lt_sigmask_t *set, lt_sigmask_t
 }
 
 /* Whether a return address lies in libunwind's code (its executable
- * segments, found once with dl_iterate_phdr: no symbol search). */
+ * segments, found by lt_unwmask_init at start-up, or at the first call). */
 bool lt_from_libunwind(const void *ra) LT_HIDDEN;
+void lt_unwmask_init(void) LT_HIDDEN;
 
 extern int lt_sampler_handlers LT_HIDDEN;     /* lt.c, set by signals.c */
 
