@@ -4,14 +4,14 @@
 1. A program that unwinds with libunwind in its own SIGPROF handler (as
    libunwind-based profilers do), with a fast profiling timer, while its
    threads allocate from ever new call paths (each a walk of the tool's):
-   10 runs must finish with the plain run's output, every thread's signal
+   20 runs must finish with the plain run's output, every thread's signal
    mask as the program set it (nothing left blocked). The walk keeps every
    signal blocked from libunwind's first lock on, so the handler never
    waits for a lock its own thread holds; the window is narrow, so a pass
    is a regression check, not a proof (the itimer ticks with the kernel's
    clock: how many samples land varies, none may hang or crash).
 2. The program's own sigprocmask calls, made while the tool walks in other
-   threads, still change and report its mask exactly.
+   threads, still change and report its mask exactly (20 runs).
 3. Fewer system calls: `bash -c 'x=$(echo hi)'` under the tool makes fewer
    than 1,000 rt_sigprocmask calls (about 460: at most one mask and one
    restore per walk; 3,800 when libunwind masked signals around every
@@ -130,18 +130,18 @@ def run(exe, preload, *argv):
 def profiler(exe):
     plain = run(exe, False)
     bad = []
-    for i in range(10):
+    for i in range(20):
         got = run(exe, True)
         if got != plain:
             bad.append("run %d: %r" % (i, got))
     check(plain == (0, "done, masks as set\n") and not bad,
-          "a SIGPROF handler that unwinds with libunwind: 10 runs finish as plain (%r)%s"
+          "a SIGPROF handler that unwinds with libunwind: 20 runs finish as plain (%r)%s"
           % (plain, ("\n" + indent("\n".join(bad))) if bad else ""))
 
 
 def own_mask(exe):
-    got = run(exe, True, "mask")
-    check(got == (0, "mask ok\n"), "the program's own sigprocmask calls while the tool walks: %r" % (got,))
+    bad = [got for got in (run(exe, True, "mask") for _ in range(20)) if got != (0, "mask ok\n")]
+    check(not bad, "the program's own sigprocmask calls while the tool walks, 20 runs: %r" % bad[:3])
 
 
 def syscalls():
