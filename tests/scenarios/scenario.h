@@ -6,8 +6,8 @@
  * stack or in registers would blur the classification (Valgrind scans
  * registers and the live part of every stack), so scenarios:
  *   - allocate inside NOINLINE helpers, whose frames are dead afterwards;
- *   - launder a pointer (launder_ptr) they mean to drop through a volatile global
- *     that is cleared again, so the optimizer cannot keep it alive;
+ *   - launder a pointer (launder_ptr) they mean to drop through a volatile per-thread
+ *     variable that is cleared again, so the optimizer cannot keep it alive;
  *   - scrub() the dead stack below the caller and the callee-saved
  *     registers just before exiting.
  * SCN_CHECK() makes a scenario check itself: on failure it says why on
@@ -65,8 +65,11 @@ SCN_UNUSED SCN_STATIC NOINLINE void scrub(void)
     scrub_registers();
 }
 
-/* Forgets a pointer in a way the optimizer cannot see through. */
-static void *volatile scn_sink;
+/* Forgets a pointer in a way the optimizer cannot see through. The sink is
+ * per thread: a shared one let a thread read back another thread's pointer,
+ * or the NULL it had just stored (many_threads: memset(NULL) in the plain
+ * run, 1 run in a few hundred). */
+static __thread void *volatile scn_sink;
 SCN_UNUSED SCN_STATIC NOINLINE void *launder_ptr(void *p)
 {
     scn_sink = p;
