@@ -61,7 +61,13 @@ static inline void lt_unlock(lt_lock_t *l)
     }
 }
 
-static inline void lt_lock_reset(lt_lock_t *l) { l->v = 0; }
+/* Stores only when held: after fork an untouched page stays shared with
+ * the parent (a store, even of the same value, costs a copy-on-write fault). */
+static inline void lt_lock_reset(lt_lock_t *l)
+{
+    if (l->v)
+        l->v = 0;
+}
 
 /* lt_spin_t — for the live-block table's stripes, held for a few dozen
  * instructions on every malloc and free: one atomic exchange to take it and
@@ -94,5 +100,9 @@ static inline bool lt_spin_trylock(lt_spin_t *l)
 }
 
 static inline void lt_spin_unlock(lt_spin_t *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
-static inline void lt_spin_reset(lt_spin_t *l) { l->v = 0; }
+static inline void lt_spin_reset(lt_spin_t *l)
+{
+    if (l->v)
+        l->v = 0;
+}
 #endif

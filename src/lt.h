@@ -87,6 +87,10 @@ void lt_warn(const char *fmt, ...) LT_HIDDEN __attribute__((format(printf, 1, 2)
 void *lt_next_symbol(void **slot, const char *name) LT_HIDDEN;
 #define LT_NEXT(fp, name) ((__typeof__(fp))lt_next_symbol((void **)&(fp), name))
 
+/* glibc 2.32 (<sys/single_threaded.h>): true while the process has never
+ * created a thread; glibc's own code skips its locking on it. */
+extern char __libc_single_threaded;
+
 struct sigaction;
 /* libc's sigaction, bypassing the interposed one (signals.c). */
 int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *old) LT_HIDDEN;

@@ -1,7 +1,9 @@
 /* table.c — the live-block table (see table.h).
  *
  * 512 stripes, each an open-addressing hash table with linear probing and
- * backward-shift deletion (no tombstones), behind its own lock. Tables grow
+ * backward-shift deletion (no tombstones), behind its own lock. While the
+ * process has a single thread, every block lives in stripe 0 (see
+ * "one table while single-threaded" below). Tables grow
  * by half when 3/4 full, so they stay between 1/2 and 3/4 full: 21 to 32
  * bytes of table per live block (growing by doubling would let that reach
  * 43). Slots are found by multiply-shift range reduction, not a mask, since
@@ -13,6 +15,7 @@
  * 2^48 (what every Linux allocator returns); others are not tracked. */
 #include "table.h"
 #include "arena.h"
+#include "coverage.h"
 #include "lock.h"
 #include <string.h>
 
@@ -75,7 +78,37 @@ static inline bool trackable(uintptr_t addr)
     return addr && (addr & 7) == 0 && addr < (UINT64_C(1) << 48);
 }
 
-static inline struct stripe *stripe_of(uint64_t h) { return &stripes[h >> (64 - STRIPE_BITS)]; }
+/* ---- one table while single-threaded ------------------------------------------
+ *
+ * Stripes exist for threads. A process with one thread (most short CI
+ * processes: shells, test binaries) keeps all its blocks in stripe 0: one
+ * array of a few pages instead of 512 arrays over ~50 pages and 8 pages of
+ * stripe headers. What that buys is copy-on-write: after every fork,
+ * parent and child each copy every table page they then write — with 512
+ * stripes, a page per malloc or free, about 70 faults per subshell of a
+ * shell (issue 14); with one array, its few pages. Blocks are spread over
+ * the stripes (once, O(n)) before the first thread is created
+ * (lt_table_spread, from the pthread_create interposer, while the caller
+ * is still the only thread) or when stripe 0 would outgrow SINGLE_MAX
+ * slots (a single thread: no other can be inside the table). A process
+ * that is already threaded when the tool starts (an earlier preload made
+ * a thread) starts spread. Table operations re-check the mode once they
+ * hold their stripe, so none ever uses a stale choice. */
+#define SINGLE_MAX (1u << 16)
+static int spread;                 /* 0: every block in stripe 0 */
+
+static inline struct stripe *stripe_in(int mode, uint64_t h)
+{
+    return &stripes[mode ? h >> (64 - STRIPE_BITS) : 0];
+}
+
+/* The stripes that may hold anything. Loops over the stripes stop there:
+ * reading a stripe header no one ever wrote maps its page (a fault, in
+ * every forked child's check). */
+static inline unsigned used_stripes(void)
+{
+    return __atomic_load_n(&spread, __ATOMIC_ACQUIRE) ? NSTRIPES : 1;
+}
 
 /* The home slot of hash h in a table of `cap` slots (Lemire's reduction on
  * 32 bits of the hash the stripe choice did not use). */
@@ -86,7 +119,13 @@ static inline uint32_t home_of(uint64_t h, uint32_t cap)
 
 static inline uint32_t next_slot(uint32_t j, uint32_t cap) { return j + 1 == cap ? 0 : j + 1; }
 
-void lt_table_init(void) {}
+static void spread_now(void);
+
+void lt_table_init(void)
+{
+    if (!__libc_single_threaded)
+        spread_now();       /* blocks recorded before start-up move too */
+}
 
 /* Caller holds the stripe lock. Returns false when memory ran out. */
 static bool grow(struct stripe *s)
@@ -124,17 +163,36 @@ static inline void unlock_stripe(struct stripe *s)
     lt_tls.locked--;
 }
 
+/* The stripe of hash h, locked, under the current mode. */
+static inline struct stripe *lock_stripe_of(uint64_t h)
+{
+    for (;;) {
+        int mode = __atomic_load_n(&spread, __ATOMIC_ACQUIRE);
+        struct stripe *s = stripe_in(mode, h);
+        lock_stripe(s);
+        if (LT_LIKELY(__atomic_load_n(&spread, __ATOMIC_RELAXED) == mode))
+            return s;
+        unlock_stripe(s);
+    }
+}
+
 static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new, bool ignored)
 {
     if (!trackable(addr) || size > LT_TABLE_MAX_SIZE)
         return false;
     uint64_t k = key_of(addr), h = mix(k);
-    struct stripe *s = stripe_of(h);
     struct entry e = encode(addr, size, stack, ignored);
     bool ok = true;
-    lock_stripe(s);
-    if ((s->count + 1) * 4 > s->cap * 3 || !s->cap)
-        ok = grow(s);
+    struct stripe *s = lock_stripe_of(h);
+    if ((s->count + 1) * 4 > s->cap * 3 || !s->cap) {
+        if (LT_UNLIKELY(!spread && s->cap >= SINGLE_MAX && lt_tls.locked == 1)) {
+            unlock_stripe(s);
+            spread_now();
+            s = lock_stripe_of(h);
+        }
+        if ((s->count + 1) * 4 > s->cap * 3 || !s->cap)
+            ok = grow(s);
+    }
     if (ok) {
         uint32_t j = home_of(h, s->cap);
         while (s->slots[j].w0 && (s->slots[j].w0 & ADDR_MASK) != k)
@@ -153,6 +211,60 @@ static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new, boo
     }
     unlock_stripe(s);
     return ok;
+}
+
+/* Moves every block of stripe 0 to its own stripe, holding every stripe:
+ * normally there is no other thread (see above), and if there is one (the
+ * tool started in a threaded process), it waits and then re-checks the
+ * mode. A block whose stripe cannot grow (the tool's memory ran out) is
+ * counted as dropped, as a failed insertion is (coverage.h: the report
+ * then says it is incomplete). */
+static void place(struct stripe *t, struct entry e)
+{
+    uint32_t j = home_of(mix(e.w0 & ADDR_MASK), t->cap);
+    while (t->slots[j].w0)
+        j = next_slot(j, t->cap);
+    t->slots[j] = e;
+    t->count++;
+}
+
+static void lock_all(bool *taken, unsigned n);
+static void unlock_all(bool *taken);
+
+static void spread_now(void)
+{
+    static bool taken[NSTRIPES];     /* one spread ever: under stripe 0's lock */
+    lock_all(taken, NSTRIPES);
+    if (spread) {
+        unlock_all(taken);
+        return;
+    }
+    struct stripe *s0 = &stripes[0];
+    struct entry *old = s0->slots;
+    uint32_t oldcap = s0->cap;
+    s0->slots = NULL;
+    s0->cap = 0;
+    s0->count = 0;
+    for (uint32_t i = 0; i < oldcap; i++) {
+        struct entry e = old[i];
+        if (!e.w0)
+            continue;
+        struct stripe *t = stripe_in(1, mix(e.w0 & ADDR_MASK));
+        if (!((t->count + 1) * 4 > t->cap * 3 || !t->cap) || grow(t))
+            place(t, e);
+        else
+            lt_coverage_dropped();
+    }
+    if (old)
+        lt_arena_free(old, (size_t)oldcap * sizeof *old);
+    __atomic_store_n(&spread, 1, __ATOMIC_RELEASE);
+    unlock_all(taken);
+}
+
+void lt_table_spread(void)
+{
+    if (!__atomic_load_n(&spread, __ATOMIC_ACQUIRE))
+        spread_now();
 }
 
 bool lt_table_insert(uintptr_t addr, size_t size, uint32_t stack)
@@ -209,8 +321,7 @@ bool lt_table_remove(uintptr_t addr, struct lt_block *out)
     if (!trackable(addr))
         return false;
     uint64_t k = key_of(addr), h = mix(k);
-    struct stripe *s = stripe_of(h);
-    lock_stripe(s);
+    struct stripe *s = lock_stripe_of(h);
     struct entry *e = find(s, k, h);
     if (e) {
         if (out)
@@ -227,8 +338,7 @@ bool lt_table_set_ignored(uintptr_t addr)
     if (!trackable(addr))
         return false;
     uint64_t k = key_of(addr), h = mix(k);
-    struct stripe *s = stripe_of(h);
-    lock_stripe(s);
+    struct stripe *s = lock_stripe_of(h);
     struct entry *e = find(s, k, h);
     if (e) {
         struct lt_block b;
@@ -247,7 +357,7 @@ bool lt_table_set_ignored_containing(uintptr_t addr)
 {
     if (lt_table_set_ignored(addr))
         return true;
-    for (unsigned i = 0; i < NSTRIPES; i++) {
+    for (unsigned i = 0, n = used_stripes(); i < n; i++) {
         struct stripe *s = &stripes[i];
         lock_stripe(s);
         for (uint32_t j = 0; j < s->cap; j++) {
@@ -271,8 +381,7 @@ bool lt_table_lookup(uintptr_t addr, struct lt_block *out)
     if (!trackable(addr))
         return false;
     uint64_t k = key_of(addr), h = mix(k);
-    struct stripe *s = stripe_of(h);
-    lock_stripe(s);
+    struct stripe *s = lock_stripe_of(h);
     struct entry *e = find(s, k, h);
     if (e && out)
         decode(e, out);
@@ -284,10 +393,11 @@ bool lt_table_lookup(uintptr_t addr, struct lt_block *out)
  * holds a stripe (a signal handler interrupted a table operation and the
  * program then exits from the handler), that stripe can never be had:
  * after a bounded wait it is read as it is rather than deadlocking. */
-static void lock_all(bool *taken)
+static void lock_all(bool *taken, unsigned n)
 {
     bool nested = lt_tls.locked > 0;
-    for (unsigned i = 0; i < NSTRIPES; i++) {
+    memset(taken, 0, NSTRIPES * sizeof *taken);
+    for (unsigned i = 0; i < n; i++) {
         if (!nested) {
             lock_stripe(&stripes[i]);
             taken[i] = true;
@@ -314,54 +424,46 @@ static void unlock_all(bool *taken)
 }
 
 /* For fork: prepare and parent run on one thread, and a second forking
- * thread waits for the stripes, so one array serves. */
+ * thread waits for the stripes, so one array serves.
+ *
+ * A process glibc knows to be single-threaded (__libc_single_threaded,
+ * glibc 2.32: false once a thread may have been created) has no other
+ * thread that could be inside a stripe, and this one is not (unless a
+ * signal handler interrupted it there: lt_tls.locked): the stripes are
+ * left alone. Taking and dropping 512 locks writes 8 pages, which parent
+ * and child then each copy on write — for every fork (issue 14: a shell's
+ * subshells). glibc's own malloc skips its locks on the same condition. */
 static bool fork_taken[NSTRIPES];
-void lt_table_lock_all(void) { lock_all(fork_taken); }
-void lt_table_unlock_all(void) { unlock_all(fork_taken); }
+static bool fork_locked;
 
+void lt_table_lock_all(void)
+{
+    fork_locked = !__libc_single_threaded || lt_tls.locked > 0;
+    if (fork_locked)
+        lock_all(fork_taken, NSTRIPES);
+}
+
+void lt_table_unlock_all(void)
+{
+    if (fork_locked)
+        unlock_all(fork_taken);
+}
+
+/* Also after a raw clone (lifecycle.c), with no prepare handler run:
+ * every stripe in use is looked at, and only what is held is written. */
 void lt_table_reset_child(void)
 {
-    for (unsigned i = 0; i < NSTRIPES; i++) {
+    for (unsigned i = 0, n = fork_locked ? NSTRIPES : used_stripes(); i < n; i++) {
         lt_spin_reset(&stripes[i].lock);
-        fork_taken[i] = false;
+        if (fork_taken[i])
+            fork_taken[i] = false;
     }
 }
 
-/* Bottom-up merge sort on the address, for small tables: the radix sort's
- * 512 KiB of counters cost more than the whole check of a short process
- * (first-touch page faults and three passes over 64 Ki buckets). */
-static void merge_sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
+/* LSD radix sort on the address, 16 bits per pass (addresses < 2^48), for
+ * large tables. */
+static void radix16_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
 {
-    struct lt_block *src = v, *dst = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                dst[k++] = src[j].addr < src[i].addr ? src[j++] : src[i++];
-            while (i < mid)
-                dst[k++] = src[i++];
-            while (j < hi)
-                dst[k++] = src[j++];
-        }
-        struct lt_block *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-}
-
-#define LT_RADIX_MIN_BLOCKS 16384
-
-/* LSD radix sort on the address, 16 bits per pass (addresses < 2^48). */
-static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
-{
-    if (n < LT_RADIX_MIN_BLOCKS) {
-        merge_sort_by_addr(v, tmp, n);
-        return;
-    }
     static size_t count[1 << 16];
     for (int shift = 0; shift < 48; shift += 16) {
         memset(count, 0, sizeof count);
@@ -379,22 +481,71 @@ static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
     }
 }
 
+/* For small tables (a short process's hundreds of blocks): LSD radix on
+ * the bits in which the addresses differ, 8 at a time — a heap of a few
+ * hundred KiB takes 2 or 3 passes with 2 KiB of counters. (A merge sort
+ * mispredicted half its comparisons; the 16-bit radix's 512 KiB of
+ * counters cost more than the whole check: first-touch faults.) */
+static void radix8_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
+{
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = v[i].addr < lo ? v[i].addr : lo;
+        hi = v[i].addr > hi ? v[i].addr : hi;
+    }
+    uintptr_t span = (hi - lo) >> 3;        /* blocks are 8-byte aligned (trackable) */
+    struct lt_block *src = v, *dst = tmp;
+    for (int shift = 0; shift == 0 || (span >> shift) != 0; shift += 8) {
+        size_t count[256] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[((src[i].addr - lo) >> 3 >> shift) & 0xff]++;
+        size_t sum = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[((src[i].addr - lo) >> 3 >> shift) & 0xff]++] = src[i];
+        struct lt_block *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+}
+
+#define LT_RADIX16_MIN_BLOCKS 16384
+
+static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    if (n < LT_RADIX16_MIN_BLOCKS)
+        radix8_by_addr(v, tmp, n);
+    else
+        radix16_by_addr(v, tmp, n);
+}
+
 struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes, bool quiescent)
 {
     bool taken[NSTRIPES];
+    unsigned used = used_stripes();
     if (quiescent)
         memset(taken, 0, sizeof taken);
     else
-        lock_all(taken);
+        lock_all(taken, used);
     size_t total = 0;
-    for (unsigned i = 0; i < NSTRIPES; i++)
+    for (unsigned i = 0; i < used; i++)
         total += stripes[i].count;
     size_t sz = (total ? total : 1) * sizeof(struct lt_block);
     struct lt_block *v = lt_arena_alloc(sz);
     size_t k = 0;
     if (v) {
-        for (unsigned i = 0; i < NSTRIPES; i++) {
+        for (unsigned i = 0; i < used; i++) {
             struct stripe *s = &stripes[i];
+            if (!s->count)
+                continue;
             for (uint32_t j = 0; j < s->cap; j++)
                 if (s->slots[j].w0)
                     decode(&s->slots[j], &v[k++]);
@@ -418,7 +569,7 @@ struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes, bool quiescent)
 void lt_table_usage(struct lt_heap_usage *u)
 {
     memset(u, 0, sizeof *u);
-    for (unsigned i = 0; i < NSTRIPES; i++) {
+    for (unsigned i = 0, n = used_stripes(); i < n; i++) {
         u->allocs += stripes[i].allocs;
         u->frees += stripes[i].frees;
         u->bytes_allocated += stripes[i].bytes_allocated;
@@ -428,7 +579,7 @@ void lt_table_usage(struct lt_heap_usage *u)
 size_t lt_table_storage_bytes(void)
 {
     size_t b = 0;
-    for (unsigned i = 0; i < NSTRIPES; i++)
+    for (unsigned i = 0, n = used_stripes(); i < n; i++)
         b += (size_t)stripes[i].cap * sizeof(struct entry);
     return b;
 }
@@ -436,7 +587,7 @@ size_t lt_table_storage_bytes(void)
 size_t lt_table_count(void)
 {
     size_t c = 0;
-    for (unsigned i = 0; i < NSTRIPES; i++)
+    for (unsigned i = 0, n = used_stripes(); i < n; i++)
         c += stripes[i].count;
     return c;
 }

@@ -19,6 +19,10 @@ struct lt_block {
 #define LT_TABLE_MAX_SIZE ((UINT64_C(1) << 50) - 1)
 
 void lt_table_init(void) LT_HIDDEN;
+/* Spreads the blocks over the stripes, once: to be called while the
+ * caller is the only thread, before it creates another (table.c: one
+ * table while single-threaded). */
+void lt_table_spread(void) LT_HIDDEN;
 /* Records a new live block; counts one allocation of `size` bytes.
  * Returns false if the tool could not store it (out of arena memory). */
 bool lt_table_insert(uintptr_t addr, size_t size, uint32_t stack) LT_HIDDEN;

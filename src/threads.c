@@ -13,6 +13,7 @@
  * once and stays: outside a stop it forwards the signal to whatever
  * disposition the program had, so a late signal changes nothing. */
 #include "threads.h"
+#include "table.h"
 #include "mainstack.h"
 #include "arena.h"
 #include "depot.h"
@@ -286,6 +287,7 @@ int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), vo
                       int (*real_create)(void *, const void *, void *(*)(void *), void *))
 {
     lt_tls.busy++;
+    lt_table_spread();           /* still the only thread, if this is the first (table.h) */
     struct start_block *b = lt_arena_alloc(sizeof *b);
     if (b) {
         b->start = start;
