@@ -61,6 +61,34 @@ static void uncatch_faults(void)
 
 /* ---- blocks -------------------------------------------------------------- */
 
+/* Every word of the roots and of reached blocks that falls in [lo, hi)
+ * is looked up: a bucket index (about two buckets per block) narrows the
+ * binary search to a block or two. Without memory for it, the search runs
+ * over all blocks, as before. */
+static void build_index(struct lt_scan *s)
+{
+    if (s->n < 16 || s->n > UINT32_MAX - 1)
+        return;
+    uintptr_t span = s->hi - s->lo;
+    unsigned shift = 4;
+    while (shift < 63 && (span >> shift) > 2 * s->n)
+        shift++;
+    size_t nb = (span >> shift) + 1;
+    s->first_bytes = (nb + 1) * sizeof *s->first;
+    s->first = lt_arena_alloc(s->first_bytes);
+    if (!s->first)
+        return;
+    s->shift = shift;
+    s->nbuckets = nb;
+    size_t i = 0;
+    for (size_t k = 0; k <= nb; k++) {
+        uintptr_t start = s->lo + ((uintptr_t)k << shift);
+        while (i < s->n && (k == nb || s->b[i].addr < start))
+            i++;
+        s->first[k] = (uint32_t)i;
+    }
+}
+
 int lt_scan_init(struct lt_scan *s, const struct lt_block *blocks, size_t n, unsigned heuristics)
 {
     memset(s, 0, sizeof *s);
@@ -90,6 +118,7 @@ int lt_scan_init(struct lt_scan *s, const struct lt_block *blocks, size_t n, uns
         if (end > s->hi)
             s->hi = end;
     }
+    build_index(s);
     catch_faults();
     s->catching = true;
     return 0;
@@ -104,15 +133,25 @@ void lt_scan_fini(struct lt_scan *s)
         lt_arena_free(s->b, s->blocks_bytes);
     if (s->stack)
         lt_arena_free(s->stack, s->stack_bytes);
+    if (s->first)
+        lt_arena_free(s->first, s->first_bytes);
     s->b = NULL;
     s->stack = NULL;
+    s->first = NULL;
 }
 
 ptrdiff_t lt_scan_find(const struct lt_scan *s, uintptr_t ptr)
 {
     if (ptr < s->lo || ptr >= s->hi)
         return -1;
-    size_t lo = 0, hi = s->n;           /* find the last block starting <= ptr */
+    /* The last block starting <= ptr: one of those starting in ptr's
+     * bucket, or the last one before it. */
+    size_t lo = 0, hi = s->n;
+    if (s->first) {
+        size_t k = (ptr - s->lo) >> s->shift;
+        lo = s->first[k] ? s->first[k] - 1 : 0;
+        hi = s->first[k + 1] > lo ? s->first[k + 1] : lo + 1;
+    }
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (s->b[mid].addr <= ptr)

@@ -38,6 +38,11 @@ struct lt_scan {
     uint64_t skipped_bytes;
     size_t stack_bytes, blocks_bytes;
     bool catching;        /* the fault catcher is installed for this scan */
+    /* Bucket index of the blocks: bucket k covers [lo + (k << shift), ...);
+     * first[k] = number of blocks starting below it (lt_scan_find). */
+    uint32_t *first;
+    size_t nbuckets, first_bytes;
+    unsigned shift;
 };
 
 /* Builds the scan state from blocks sorted by address (arena memory). */
