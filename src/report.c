@@ -15,17 +15,6 @@
 
 /* ---- grouping ------------------------------------------------------------------ */
 
-struct group_key {
-    uint32_t kind;
-    uint32_t stack;        /* representative stack id under the leak resolution */
-};
-
-struct group {
-    UT_hash_handle hh;
-    struct group_key key;
-    size_t index;          /* in the records array */
-};
-
 /* Under --leak-resolution=low|med only the first 2|4 frames distinguish
  * stacks: within a kind, each stack maps to the first stack seen (in block
  * address order, as Valgrind's loss-record table) with the same prefix. */
@@ -92,18 +81,100 @@ static void sort_records(struct lt_record *v, size_t n)
         }
         return;
     }
+    struct lt_record *src = v, *dst = tmp;
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
-                tmp[k++] = cmp_record(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
-            while (i < mid) tmp[k++] = v[i++];
-            while (j < hi) tmp[k++] = v[j++];
+                dst[k++] = cmp_record(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid) dst[k++] = src[i++];
+            while (j < hi) dst[k++] = src[j++];
         }
-        memcpy(v, tmp, bytes);
+        struct lt_record *t = src;    /* the passes alternate between the two arrays */
+        src = dst;
+        dst = t;
     }
+    if (src != v)
+        memcpy(v, src, bytes);
     lt_arena_free(tmp, bytes);
+}
+
+/* Suppressions are tried on the records in the report's order: the first
+ * suppression to match a record moves to the front of the list (as in
+ * Valgrind's is_suppressible_error), so which one a later record is
+ * credited to depends on that order. Only records that may match at all
+ * (lt_supp_may_match, which leaves the list alone) take part, so only
+ * they are sorted here — usually a handful, not the hundreds of
+ * reachable records of a short process. */
+static void match_suppressions(struct lt_records *r)
+{
+    size_t nc = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        r->v[i].supp = -1;
+        if (lt_supp_may_match(r->v[i].stack))
+            nc++;
+    }
+    if (!nc)
+        return;
+    size_t bytes = nc * sizeof(struct lt_record);
+    struct lt_record *c = lt_arena_alloc(bytes);
+    if (!c) {                      /* no memory to sort a copy: all of them, in place */
+        sort_records(r->v, r->n);
+        for (size_t i = 0; i < r->n; i++)
+            r->v[i].supp = lt_supp_match(r->v[i].kind, r->v[i].stack);
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (lt_supp_may_match(r->v[i].stack)) {
+            c[k] = r->v[i];
+            c[k].number = (uint32_t)i;      /* where it came from, for now */
+            k++;
+        }
+    sort_records(c, nc);
+    for (size_t j = 0; j < nc; j++)
+        r->v[c[j].number].supp = lt_supp_match(c[j].kind, c[j].stack);
+    lt_arena_free(c, bytes);
+}
+
+/* The records of a check, one per (kind, representative stack): an
+ * open-addressing table of record indices, sized once for the blocks (no
+ * allocation per record: a short process's check groups hundreds of
+ * reachable blocks). */
+struct grouping {
+    uint32_t *slot;                  /* record index + 1; 0 = empty */
+    size_t mask, bytes;
+};
+
+static int grouping_init(struct grouping *g, size_t nblocks)
+{
+    size_t cap = 16;
+    while (cap < 2 * nblocks)
+        cap *= 2;
+    g->mask = cap - 1;
+    g->bytes = cap * sizeof *g->slot;
+    g->slot = lt_arena_alloc(g->bytes);     /* zeroed */
+    return g->slot ? 0 : -1;
+}
+
+static struct lt_record *group_of(struct grouping *g, struct lt_records *r, int kind, uint32_t stack)
+{
+    uint64_t h = ((uint64_t)stack << 3 | (uint64_t)kind) * UINT64_C(0x9e3779b97f4a7c15);
+    for (size_t j = (size_t)(h >> 40) & g->mask;; j = (j + 1) & g->mask) {
+        uint32_t k = g->slot[j];
+        if (!k) {
+            struct lt_record *nr = &r->v[r->n];
+            nr->kind = kind;
+            nr->stack = stack;
+            nr->supp = -1;
+            g->slot[j] = (uint32_t)++r->n;
+            return nr;
+        }
+        struct lt_record *rec = &r->v[k - 1];
+        if (rec->stack == stack && rec->kind == kind)
+            return rec;
+    }
 }
 
 int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct lt_options *o)
@@ -121,7 +192,11 @@ int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct
         }
         return 0;
     }
-    struct group *groups = NULL;
+    struct grouping groups;
+    if (grouping_init(&groups, s->n) != 0) {
+        lt_records_free(r);
+        return -1;
+    }
     struct prefix *prefixes = NULL;
     for (size_t i = 0; i < s->n; i++) {
         const struct lt_scan_block *b = &s->b[i];
@@ -131,48 +206,29 @@ int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct
             r->heur_bytes[b->heuristic] += b->size;
             r->heur_blocks[b->heuristic]++;
         }
-        struct group_key key = { b->state, representative(&prefixes, b->state, b->stack, o->leak_resolution) };
-        struct group *g;
-        HASH_FIND(hh, groups, &key, sizeof key, g);
-        if (!g) {
-            g = lt_arena_alloc(sizeof *g);
-            if (!g)
-                continue;
-            g->key = key;
-            g->index = r->n++;
-            struct lt_record *nr = &r->v[g->index];
-            nr->kind = b->state;
-            nr->stack = key.stack;
-            nr->supp = -1;
-            HASH_ADD(hh, groups, key, sizeof key, g);
-        }
-        struct lt_record *rec = &r->v[g->index];
+        struct lt_record *rec =
+            group_of(&groups, r, b->state, representative(&prefixes, b->state, b->stack, o->leak_resolution));
         rec->bytes += b->size;
         rec->blocks++;
         if (b->state == LT_DEFINITE)
             rec->indirect += b->indirect;
     }
-    struct group *g, *gt;
-    HASH_ITER(hh, groups, g, gt) {
-        HASH_DEL(groups, g);
-        lt_arena_free(g, sizeof *g);
-    }
+    lt_arena_free(groups.slot, groups.bytes);
     struct prefix *p, *pt;
     HASH_ITER(hh, prefixes, p, pt) {
         HASH_DEL(prefixes, p);
         lt_arena_free(p, sizeof *p);
     }
-    sort_records(r->v, r->n);
-
+    match_suppressions(r);
     bool full = o->leak_check == LT_CHECK_FULL;
+    bool any_shown = false;
     for (size_t i = 0; i < r->n; i++) {
         struct lt_record *rec = &r->v[i];
-        rec->number = (uint32_t)(i + 1);
-        rec->supp = lt_supp_match(rec->kind, rec->stack);
-        if (rec->supp >= 0)
-            lt_supp_note(rec->supp, rec->bytes + rec->indirect, rec->blocks);
         bool suppressed = rec->supp >= 0;
+        if (suppressed)
+            lt_supp_note(rec->supp, rec->bytes + rec->indirect, rec->blocks);
         rec->shown = full && !suppressed && (o->show_kinds & LT_KIND_BIT(rec->kind));
+        any_shown |= rec->shown;
         /* Valgrind counts a leak error only in full mode, even when the
          * kind is not shown (get_printing_rules). */
         rec->error = full && (o->error_kinds & LT_KIND_BIT(rec->kind));
@@ -188,6 +244,14 @@ int lt_records_build(struct lt_records *r, const struct lt_scan *s, const struct
             if (rec->error)
                 r->errors++;
         }
+    }
+    /* Numbers ("loss record K of T") only matter when a record is printed
+     * or a writer lists them all; a process with nothing to show (most
+     * short ones) skips the sort. */
+    if (any_shown || o->xml || o->json_file[0] || o->sarif_file[0] || o->folded_file[0]) {
+        sort_records(r->v, r->n);
+        for (size_t i = 0; i < r->n; i++)
+            r->v[i].number = (uint32_t)(i + 1);
     }
     return 0;
 }

@@ -1186,6 +1186,11 @@ static bool may_match(uint32_t stack_id)
     return false;
 }
 
+bool lt_supp_may_match(uint32_t stack_id)
+{
+    return S.head && may_match(stack_id);
+}
+
 int lt_supp_match(int kind, uint32_t stack_id)
 {
     if (!S.head || kind < 0 || kind >= LT_NKINDS)

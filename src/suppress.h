@@ -134,6 +134,9 @@ void lt_supp_check_end(void) LT_HIDDEN;
  * base name). PATTERN is LSan's TemplateMatch: a substring match, '*' any
  * run, '^' anchors at the start, '$' at the end. */
 int lt_supp_match(int kind, uint32_t stack_id) LT_HIDDEN;
+/* False when no suppression can match the stack, whatever its kind
+ * (cheap: no symbolization, and the list's order is left alone). */
+bool lt_supp_may_match(uint32_t stack_id) LT_HIDDEN;
 
 /* Adds a matched record to entry `idx`: one more record, its direct +
  * indirect bytes and its blocks (memcheck's used_suppression counts). */
