@@ -38,6 +38,7 @@ static __thread int in_arena __attribute__((tls_model("initial-exec")));
 struct big_node {
     struct big_node *next;
     void *block;
+    bool dirty;              /* kept its pages (lt_arena_keep_pages): zero it on reuse */
 };
 
 static struct {
@@ -50,6 +51,7 @@ static struct {
     size_t committed_bytes;
     bool warned;
     bool exhausted;          /* a reservation failed: do not retry on every call */
+    bool keep_pages;         /* large frees keep their pages (lt_arena_keep_pages) */
     unsigned retries;        /* requests refused since, to retry now and then */
     int limited;             /* 0 unknown, 1 RLIMIT_AS is finite, -1 it is not */
 } A = { .lock = LT_LOCK_INIT };
@@ -215,10 +217,13 @@ void *lt_arena_alloc(size_t size)
         struct big_node *node = A.bigfree[c];
         A.bigfree[c] = node->next;
         p = node->block;
+        bool dirty = node->dirty;
         node->next = A.spare_nodes;
         A.spare_nodes = node;
         arena_unlock();
-        return p;                /* zeroed by MADV_DONTNEED when it was freed */
+        if (dirty)
+            memset(p, 0, rounded);
+        return p;                /* otherwise zeroed by MADV_DONTNEED when it was freed */
     }
     if (rounded < LT_BIG && (p = A.freelist[c])) {
         A.freelist[c] = *(void **)p;
@@ -241,7 +246,8 @@ void lt_arena_free(void *p, size_t size)
     unsigned c = size_class(size ? size : 1, &rounded);
     if (c >= LT_NCLASSES)
         return;
-    if (rounded >= LT_BIG)
+    bool keep = __atomic_load_n(&A.keep_pages, __ATOMIC_RELAXED);
+    if (rounded >= LT_BIG && !keep)
         madvise(p, rounded, MADV_DONTNEED);
     if (in_arena)
         return;            /* nested in the arena: leak it rather than deadlock */
@@ -261,6 +267,7 @@ void lt_arena_free(void *p, size_t size)
             A.spare_nodes = node->next;
         if (node) {
             node->block = p;
+            node->dirty = keep;
             node->next = A.bigfree[c];
             A.bigfree[c] = node;
         }
@@ -269,6 +276,14 @@ void lt_arena_free(void *p, size_t size)
         A.freelist[c] = p;
     }
     arena_unlock();
+}
+
+/* The process is about to end (the exit check): giving pages back only
+ * for the next allocation to fault them in again costs a system call and
+ * a fault per page, for nothing. */
+void lt_arena_keep_pages(void)
+{
+    __atomic_store_n(&A.keep_pages, true, __ATOMIC_RELAXED);
 }
 
 char *lt_arena_strdup(const char *s)

@@ -16,6 +16,9 @@ void *lt_arena_alloc(size_t size) LT_HIDDEN;
 /* Gives memory back; `size` must be the size passed to lt_arena_alloc. */
 void lt_arena_free(void *p, size_t size) LT_HIDDEN;
 char *lt_arena_strdup(const char *s) LT_HIDDEN;
+/* From now on large frees keep their pages (zeroed again when reused):
+ * for the exit check, after which the process ends. */
+void lt_arena_keep_pages(void) LT_HIDDEN;
 /* Bump allocation that is never freed (depot records, strings). Zeroed. */
 void *lt_arena_bump(size_t size) LT_HIDDEN;
 

@@ -11,6 +11,7 @@
 #include "dwlib.h"
 #include "objects.h"
 #include "unwmask.h"
+#include "unwmem.h"
 #include "coverage.h"
 #include "nextalloc.h"
 #include "args.h"
@@ -95,6 +96,7 @@ static void find_self(void)
     if (lt_object_loader(&ld) && lt_object_span(&ld, PF_X, &lo, &hi))
         lt_interpose_set_loader_range(lo & ~(uintptr_t)4095, (hi + 4095) & ~(uintptr_t)4095);
     lt_unwmask_init();
+    lt_unwmem_init();
 }
 
 static void notice(void *ctx, const char *msg)
@@ -308,6 +310,10 @@ static bool load_dwlib_before_stop(void)
 {
     if (lt_table_count() == 0 || lt_opt.leak_check == LT_CHECK_NO)
         return false;
+    /* glibc's flag (2.32): no thread was ever created, so none holds the
+     * loader locks — no need to list /proc/self/task for it. */
+    if (__libc_single_threaded)
+        return false;
     pid_t other;
     pid_t self = (pid_t)syscall(SYS_gettid);
     return lt_threads_list(getpid(), self, &other, 1) != 0;
@@ -328,6 +334,8 @@ static void *check_on_tool_stack(void *arg)
      * address space it has given back since can serve the check. */
     if (lt_arena_exhausted())
         lt_arena_retry();
+    if (final)
+        lt_arena_keep_pages();
     if (load_dwlib_before_stop())
         lt_dwlib_load();
     struct lt_world world;
@@ -691,12 +699,14 @@ static void before_fork(void)
     lt_depot_lock();
     lt_table_lock_all();
     lt_threads_lock();
+    lt_unwmem_lock();
     lt_arena_lock();
 }
 
 static void after_fork_parent(void)
 {
     lt_arena_unlock();
+    lt_unwmem_unlock();
     lt_threads_unlock();
     lt_table_unlock_all();
     lt_depot_unlock();
@@ -709,6 +719,7 @@ static void after_fork_child(void)
     lt_toolstack_reset_child();
     lt_arena_reset_child();
     lt_threads_reset_child();
+    lt_unwmem_reset_child();
     lt_table_reset_child();
     lt_depot_reset_child();
     lt_quarantine_reset_child();

@@ -12,6 +12,7 @@
 #include "interpose.h"
 #include "lock.h"
 #include "toolstack.h"
+#include "unwmem.h"
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -374,6 +375,7 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
     uintptr_t tlo, thi;
     lt_toolstack_range(&tlo, &thi);
     add(&ex, tlo, thi);
+    lt_unwmem_ranges(exclude_cb, &ex);
     bool glibc = lt_real.glibc_malloc;
     if (glibc) {
         for (int i = 0; i < maps->n; i++)

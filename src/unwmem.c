@@ -1,0 +1,94 @@
+/* unwmem.c — mmap and munmap, passed on unchanged; a mapping libunwind's
+ * code makes inside a walk of the tool's is noted as tool memory, and a
+ * noted mapping anyone unmaps is forgotten (see unwmem.h).
+ *
+ * Until start-up has resolved the next definitions (a program's
+ * constructor may map memory before ours runs), a call is made as the
+ * system call glibc's mmap makes on Linux (sysdeps/unix/sysv/linux/mmap64.c:
+ * an offset not page-aligned is EINVAL, the rest is the kernel's). */
+#include "unwmem.h"
+#include "lock.h"
+#include "unwmask.h"
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAX_NOTED 256        /* beyond that, a mapping is scanned as before */
+
+static struct { uintptr_t lo, hi; } noted[MAX_NOTED];
+static int nnoted;
+static lt_spin_t noted_lock;          /* held for a few stores only */
+
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static int (*real_munmap)(void *, size_t);
+
+void lt_unwmem_init(void)
+{
+    LT_NEXT(real_mmap, "mmap");
+    LT_NEXT(real_munmap, "munmap");
+}
+
+static void note(uintptr_t lo, size_t len)
+{
+    lt_spin_lock(&noted_lock);
+    if (nnoted < MAX_NOTED) {
+        noted[nnoted].lo = lo;
+        noted[nnoted].hi = lo + ((len + 4095) & ~(size_t)4095);
+        nnoted++;
+    }
+    lt_spin_unlock(&noted_lock);
+}
+
+static void forget(uintptr_t lo, size_t len)
+{
+    uintptr_t hi = lo + len;
+    lt_spin_lock(&noted_lock);
+    for (int i = 0; i < nnoted;)
+        if (noted[i].lo < hi && lo < noted[i].hi)
+            noted[i] = noted[--nnoted];    /* partly unmapped: scanned again, the safe side */
+        else
+            i++;
+    lt_spin_unlock(&noted_lock);
+}
+
+/* At a check a stopped thread may hold the lock (stopped inside forget):
+ * after a bounded wait the list is read as it is. */
+void lt_unwmem_ranges(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx)
+{
+    bool taken = false;
+    for (int spin = 0; spin < 100000 && !(taken = lt_spin_trylock(&noted_lock)); spin++)
+        lt_cpu_relax();
+    for (int i = 0; i < nnoted; i++)
+        fn(ctx, noted[i].lo, noted[i].hi);
+    if (taken)
+        lt_spin_unlock(&noted_lock);
+}
+
+void lt_unwmem_lock(void) { lt_spin_lock(&noted_lock); }
+void lt_unwmem_unlock(void) { lt_spin_unlock(&noted_lock); }
+void lt_unwmem_reset_child(void) { lt_spin_reset(&noted_lock); }
+
+LT_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *p;
+    if (real_mmap) {
+        p = real_mmap(addr, len, prot, flags, fd, off);
+    } else if (off & 4095) {
+        errno = EINVAL;
+        p = MAP_FAILED;
+    } else {
+        p = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+    }
+    if (LT_UNLIKELY(lt_tls.unw_walk) && p != MAP_FAILED && lt_from_libunwind(__builtin_return_address(0)))
+        note((uintptr_t)p, len);
+    return p;
+}
+
+LT_EXPORT int munmap(void *addr, size_t len)
+{
+    int r = real_munmap ? real_munmap(addr, len) : (int)syscall(SYS_munmap, addr, len);
+    if (LT_UNLIKELY(__atomic_load_n(&nnoted, __ATOMIC_RELAXED)) && r == 0)
+        forget((uintptr_t)addr, len);
+    return r;
+}
