@@ -567,6 +567,12 @@ int lt_world_stop(struct lt_world *w, int timeout_ms, bool final)
     enum { MAXTASKS = 65536, SPARE = 256 };
     memset(w, 0, sizeof *w);
     w->all_stopped = true;
+    /* No thread was ever created (glibc's flag; a task cloned behind
+     * glibc's back would already break glibc's malloc, which skips its
+     * locks on the same flag): alone, without listing /proc/self/task
+     * (an open, two getdents and a close in every short process). */
+    if (__libc_single_threaded)
+        return 0;
     static pid_t tids[MAXTASKS];
     int n = lt_threads_list(getpid(), my_tid(), tids, MAXTASKS);
     if (n == 0)
