@@ -369,6 +369,7 @@ static void *check_on_tool_stack(void *arg)
             warn_coverage();
             errors = 1;           /* an unchecked heap never passes as clean (coverage.h) */
         } else {
+            recs.checked_bytes = scan.scanned_bytes;
             struct lt_coverage cov;
             lt_coverage_get(&cov);
             if (cov.incomplete)

@@ -74,6 +74,7 @@ void lt_options_set_defaults(struct lt_options *o)
     o->heuristics = LT_HEUR_ALL;
     o->quiet = 0;
     o->verbose = 0;
+    o->verbosity = 0;
     o->log_file[0] = '\0';
     o->log_fd = -1;
     o->nsupp = 0;
@@ -409,16 +410,20 @@ static int parse_word(struct lt_options *o, struct span w, const struct msg *m)
     unsigned set;
     switch (id) {
     case O_QUIET:                /* Valgrind keeps one verbosity counter */
+        if (o->verbosity > 0)
+            o->verbosity--;
         if (o->verbose > 0)
             o->verbose--;
         else
             o->quiet++;
         return 0;
     case O_VERBOSE:
-        if (o->quiet > 0)
+        if (o->quiet > 0) {
             o->quiet--;
-        else
+        } else {
             o->verbose++;
+            o->verbosity++;
+        }
         return 0;
     case O_S:
         if (o->verbose < 1)

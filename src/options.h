@@ -26,6 +26,7 @@ struct lt_options {
     unsigned heuristics;       /* LT_HEUR_BIT set; default all */
     int quiet;                 /* -q */
     int verbose;               /* -s / -v count */
+    int verbosity;             /* -v count only (Valgrind's verbosity above 1; -q takes one back) */
     char log_file[PATH_MAX];   /* "" = stderr; %p = pid, %q{VAR} = env */
     int log_fd;                /* -1 = not given */
     /* Options other modules own; parsed here so a typo is caught once. */

@@ -35,6 +35,7 @@ struct lt_records {
     uint64_t supp_bytes, supp_blocks;
     uint64_t in_use_bytes, in_use_blocks;
     uint64_t errors, supp_errors;
+    uint64_t checked_bytes;        /* roots and reached blocks scanned (Valgrind -v "Checked") */
     bool stopped_at_first_error;   /* --exit-on-first-error: the report stopped there */
 };
 
