@@ -100,6 +100,31 @@ static void sort_records(struct lt_record *v, size_t n)
     lt_arena_free(tmp, bytes);
 }
 
+/* The candidates (marked by `number`), sorted by themselves, matched in
+ * that order. */
+static void match_candidates(struct lt_records *r, size_t nc)
+{
+    size_t bytes = nc * sizeof(struct lt_record);
+    struct lt_record *c = lt_arena_alloc(bytes);
+    if (!c) {                      /* no memory to sort a copy: all of them, in place */
+        sort_records(r->v, r->n);
+        for (size_t i = 0; i < r->n; i++)
+            r->v[i].supp = r->v[i].number ? lt_supp_match(r->v[i].kind, r->v[i].stack) : -1;
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].number) {
+            c[k] = r->v[i];
+            c[k].number = (uint32_t)i;      /* where it came from, for now */
+            k++;
+        }
+    sort_records(c, nc);
+    for (size_t j = 0; j < nc; j++)
+        r->v[c[j].number].supp = lt_supp_match(c[j].kind, c[j].stack);
+    lt_arena_free(c, bytes);
+}
+
 /* Suppressions are tried on the records in the report's order: the first
  * suppression to match a record moves to the front of the list (as in
  * Valgrind's is_suppressible_error), so which one a later record is
@@ -112,30 +137,13 @@ static void match_suppressions(struct lt_records *r)
     size_t nc = 0;
     for (size_t i = 0; i < r->n; i++) {
         r->v[i].supp = -1;
-        if (lt_supp_may_match(r->v[i].stack))
-            nc++;
+        r->v[i].number = lt_supp_may_match(r->v[i].stack);    /* numbered later */
+        nc += r->v[i].number;
     }
-    if (!nc)
-        return;
-    size_t bytes = nc * sizeof(struct lt_record);
-    struct lt_record *c = lt_arena_alloc(bytes);
-    if (!c) {                      /* no memory to sort a copy: all of them, in place */
-        sort_records(r->v, r->n);
-        for (size_t i = 0; i < r->n; i++)
-            r->v[i].supp = lt_supp_match(r->v[i].kind, r->v[i].stack);
-        return;
-    }
-    size_t k = 0;
+    if (nc)
+        match_candidates(r, nc);
     for (size_t i = 0; i < r->n; i++)
-        if (lt_supp_may_match(r->v[i].stack)) {
-            c[k] = r->v[i];
-            c[k].number = (uint32_t)i;      /* where it came from, for now */
-            k++;
-        }
-    sort_records(c, nc);
-    for (size_t j = 0; j < nc; j++)
-        r->v[c[j].number].supp = lt_supp_match(c[j].kind, c[j].stack);
-    lt_arena_free(c, bytes);
+        r->v[i].number = 0;
 }
 
 /* The records of a check, one per (kind, representative stack): an
@@ -522,6 +530,18 @@ void lt_report_text(struct lt_writer *w, struct lt_records *r,
             line(&t, "");
         }
     } else {
+        if (talk && o->verbosity > 0) {
+            /* Valgrind -v (mc_leakcheck.c): before the records. */
+            prefix(&t);
+            lt_put(w, "Searching for pointers to ");
+            lt_put_u64_commas(w, r->in_use_blocks);
+            lt_put(w, " not-freed blocks\n");
+            prefix(&t);
+            lt_put(w, "Checked ");
+            lt_put_u64_commas(w, r->checked_bytes);
+            lt_put(w, " bytes\n");
+            line(&t, "");
+        }
         for (size_t i = 0; i < r->n; i++) {
             if (!r->v[i].shown)
                 continue;

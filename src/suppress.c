@@ -1173,9 +1173,13 @@ static struct supp *lsan_find(const struct xstack *xs)
  * as found at start-up (objects.h); unknown, nothing is filtered. */
 static bool may_match(uint32_t stack_id)
 {
-    struct lt_object ld;
-    uintptr_t lo, hi;
-    if (S.n_anywhere > 0 || !lt_object_loader(&ld) || !lt_object_span(&ld, PF_X, &lo, &hi))
+    static uintptr_t lo, hi;            /* ld.so's code: fixed for the process's life */
+    static int known;                   /* 0 not yet, 1 found, -1 not found */
+    if (!known) {
+        struct lt_object ld;
+        known = lt_object_loader(&ld) && lt_object_span(&ld, PF_X, &lo, &hi) ? 1 : -1;
+    }
+    if (S.n_anywhere > 0 || known < 0)
         return true;
     const struct lt_stack *st = lt_depot_get(stack_id);
     if (!st)
