@@ -694,11 +694,23 @@ LT_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, ch
 
 /* ---- fork ------------------------------------------------------------------------------------ */
 
+/* The tool's locks are taken around fork so that no other thread is
+ * inside the tool's state when it is copied. With no other thread
+ * (__libc_single_threaded) and this one outside every lock, there is
+ * nothing to wait for, and taking them would cost: each lock word written
+ * just before the copy is copied again on write by the parent's unlock and
+ * the child's reset — two page copies per lock per fork (issue 14: a
+ * shell's subshells). table.c decides for its stripes the same way. */
+static bool fork_quiet;
+
 static void before_fork(void)
 {
     lt_tls.busy++;
-    lt_depot_lock();
+    fork_quiet = __libc_single_threaded && lt_tls.locked == 0 && !lt_arena_held();
     lt_table_lock_all();
+    if (fork_quiet)
+        return;
+    lt_depot_lock();
     lt_threads_lock();
     lt_unwmem_lock();
     lt_arena_lock();
@@ -706,17 +718,20 @@ static void before_fork(void)
 
 static void after_fork_parent(void)
 {
-    lt_arena_unlock();
-    lt_unwmem_unlock();
-    lt_threads_unlock();
+    if (!fork_quiet) {
+        lt_arena_unlock();
+        lt_unwmem_unlock();
+        lt_threads_unlock();
+        lt_depot_unlock();
+    }
     lt_table_unlock_all();
-    lt_depot_unlock();
     lt_tls.busy--;
 }
 
 static void after_fork_child(void)
 {
-    exiting_tid = 0;
+    if (exiting_tid)
+        exiting_tid = 0;
     lt_toolstack_reset_child();
     lt_arena_reset_child();
     lt_threads_reset_child();
