@@ -350,16 +350,21 @@ static void *check_on_tool_stack(void *arg)
     if (final)
         libc_stdio_flushed = caches_released && lt_opt.run_libc_freeres;
 
-    struct lt_maps maps;
-    lt_maps_read(&maps);
-    lt_symbols_begin();
-    lt_supp_check_begin();
     size_t n = 0, nbytes = 0;
     struct lt_block *blocks = lt_table_snapshot(&n, &nbytes, world.all_stopped);
+    /* No block left (a program that frees everything, or allocates
+     * nothing: /bin/true): no roots to find, so no /proc/self/maps to read
+     * (the kernel's text of every mapping is most of such a check). */
+    bool searching = n > 0 && lt_opt.leak_check != LT_CHECK_NO;
+    struct lt_maps maps = { 0 };
+    if (searching)
+        lt_maps_read(&maps);
+    lt_symbols_begin();
+    lt_supp_check_begin();
     struct lt_scan scan;
     uint64_t errors = 0;
     if (blocks && lt_scan_init(&scan, blocks, n, lt_opt.heuristics) == 0) {
-        if (lt_opt.leak_check != LT_CHECK_NO)
+        if (searching)
             classify(&scan, blocks, n, &maps, &world, self);
         lt_arena_free(blocks, nbytes);
         blocks = NULL;
