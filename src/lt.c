@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <dlfcn.h>
 #include <signal.h>
+#include <sys/uio.h>
 
 __thread struct lt_tls lt_tls __attribute__((tls_model("initial-exec")));
 volatile int lt_state = LT_STATE_OFF;
@@ -69,3 +70,11 @@ int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *ol
  * (signals.c): walks through libunwind then block signals from their
  * start (unwmask.h). */
 int lt_sampler_handlers;
+
+/* Reads memory that may not be mapped (an object's notes, a candidate Lua
+ * state): a bad address is a failed read (EFAULT), not a SIGSEGV. */
+bool lt_safe_read(void *dst, uintptr_t src, size_t n)
+{
+    struct iovec l = { dst, n }, r = { (void *)src, n };
+    return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n;
+}

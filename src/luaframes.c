@@ -34,7 +34,6 @@
 #include <link.h>
 #include <string.h>
 #include <stddef.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -347,11 +346,6 @@ bool lt_luaframes_found(void)
     return __atomic_load_n(&lj.state, __ATOMIC_ACQUIRE) > 0;
 }
 
-static bool safe_read(void *dst, uintptr_t src, size_t n)
-{
-    struct iovec l = { dst, n }, r = { (void *)src, n };
-    return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n;
-}
 
 static unsigned char scanbuf[GG_SCAN];
 
@@ -368,10 +362,10 @@ static const struct gg *find_gg(uintptr_t d)
      * the lowest readable page (up to GG_SCAN) before d. */
     uintptr_t lo = d & ~(uintptr_t)4095;
     unsigned char probe[8];
-    while (d - lo + 4096 <= GG_SCAN && lo >= 4096 && safe_read(probe, lo - 4096, sizeof probe))
+    while (d - lo + 4096 <= GG_SCAN && lo >= 4096 && lt_safe_read(probe, lo - 4096, sizeof probe))
         lo -= 4096;
     size_t span = d - lo;
-    if ((d & 7) || span < 512 || !safe_read(scanbuf, lo, span)) {
+    if ((d & 7) || span < 512 || !lt_safe_read(scanbuf, lo, span)) {
         bad[nbad++ % (sizeof bad / sizeof bad[0])] = d;
         return NULL;
     }
@@ -399,7 +393,7 @@ static const struct gg *find_gg(uintptr_t d)
              * fast-function handlers the dispatch table points to, and the
              * lj_vm_* subroutines among them, lj_vm_ffi_call included). */
             uintptr_t disp[GG_DISP_READ], vlo = UINTPTR_MAX, vhi = 0;
-            if (!safe_read(disp, d, sizeof disp))
+            if (!lt_safe_read(disp, d, sizeof disp))
                 break;
             for (size_t j = 0; j < GG_DISP_READ; j++)
                 if (disp[j] >= lj.text_lo && disp[j] < lj.text_hi) {
