@@ -360,6 +360,7 @@ static void *check_on_tool_stack(void *arg)
     if (searching)
         lt_maps_read(&maps);
     lt_symbols_begin();
+    lt_symbols_share_maps(&maps);
     lt_supp_check_begin();
     struct lt_scan scan;
     uint64_t errors = 0;

@@ -55,6 +55,7 @@
 #include <libiberty/demangle.h>
 #include "dwlib.h"
 #include <fcntl.h>
+#include <link.h>
 #include <unistd.h>
 #include <errno.h>
 #include <string.h>
@@ -147,6 +148,7 @@ static struct {
     struct lt_maps maps;
     int maps_ok;
     int maps_tried;                /* maps read (lazily: maps_ready) */
+    int maps_shared;               /* the check's snapshot (lt_symbols_share_maps): not ours to free */
     struct pool_chunk *chunks;
     struct istr *strs;
     struct addr_entry *cache;
@@ -1206,14 +1208,8 @@ static const char *origin_name(Dwarf_Die *die, struct Dwarf_CU *unit, int depth)
 /* The shared cache of an object (symcache.h), keyed by its build ID and
  * checked against its separate debug file: installing libc6-dbg after a
  * run must not keep serving the names found without it. */
-static struct lt_symcache *module_cache(struct modinfo *mi)
+static struct lt_symcache *open_cache(const unsigned char *id, int len)
 {
-    if (mi->cache_opened)
-        return mi->cache;
-    mi->cache_opened = 1;
-    const unsigned char *id;
-    GElf_Addr vaddr;
-    int len = dwfl_module_build_id(mi->mod, &id, &vaddr);
     if (len <= 0 || len > 64)
         return NULL;
     char path[PATH_MAX], ident[128];
@@ -1226,8 +1222,126 @@ static struct lt_symcache *module_cache(struct modinfo *mi)
                  (long long)st.st_mtime);
     else
         snprintf(ident, sizeof ident, "debug=none");
-    mi->cache = lt_symcache_open(id, len, ident);
+    return lt_symcache_open(id, len, ident);
+}
+
+static struct lt_symcache *module_cache(struct modinfo *mi)
+{
+    if (mi->cache_opened)
+        return mi->cache;
+    mi->cache_opened = 1;
+    const unsigned char *id;
+    GElf_Addr vaddr;
+    int len = dwfl_module_build_id(mi->mod, &id, &vaddr);
+    mi->cache = open_cache(id, len);
     return mi->cache;
+}
+
+static int from_cache(struct lt_symcache *c, uintptr_t key, const struct lt_frame_info *base,
+                      struct lt_frame_info *out);
+
+/* ---- the shared cache before libdw ----------------------------------------------
+ *
+ * Most frames of a short process's report are in the shared cache from an
+ * earlier run; loading libdw to find an object's build ID and load bias
+ * (dwlib.h: five libraries into a namespace, about 1 ms here) only to
+ * read them from the cache was most of a tiny leaky test's cost (issue 14).
+ * Both come from the object's ELF header, program headers and build-ID
+ * note as the loader mapped them: the file's mapping at offset 0 holds the
+ * header (ELF gABI: e_phoff in the first page for every object the loader
+ * maps). Read with lt_safe_read (a map snapshot may list an object since
+ * unloaded: --keep-debuginfo), no lock taken. libdw's bias is the same
+ * (first PT_LOAD's page against its mapping). */
+#define MAX_FAST_OBJECTS 64
+
+static struct fast_object {
+    uintptr_t base;                /* the file's mapping at offset 0 */
+    uintptr_t bias;
+    struct lt_symcache *cache;     /* NULL: no build ID, or no cache */
+} fast_objects[MAX_FAST_OBJECTS];
+static int nfast_objects;
+
+static bool read_build_id(uintptr_t bias, const ElfW(Phdr) *ph, int phnum, unsigned char *id, int *len)
+{
+    for (int i = 0; i < phnum; i++) {
+        if (ph[i].p_type != PT_NOTE || ph[i].p_memsz > 4096)
+            continue;
+        unsigned char notes[4096];
+        size_t size = ph[i].p_memsz;
+        if (!lt_safe_read(notes, bias + ph[i].p_vaddr, size))
+            continue;
+        for (size_t off = 0; off + sizeof(ElfW(Nhdr)) <= size;) {
+            ElfW(Nhdr) nh;
+            memcpy(&nh, notes + off, sizeof nh);
+            size_t name_at = off + sizeof nh, desc_at = name_at + ((nh.n_namesz + 3) & ~3u);
+            size_t next = desc_at + ((nh.n_descsz + 3) & ~3u);
+            if (next > size || next <= off)
+                break;
+            if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+                memcmp(notes + name_at, "GNU", 4) == 0 && nh.n_descsz > 0 && nh.n_descsz <= 64) {
+                memcpy(id, notes + desc_at, nh.n_descsz);
+                *len = (int)nh.n_descsz;
+                return true;
+            }
+            off = next;
+        }
+    }
+    return false;
+}
+
+static void identify(struct fast_object *o)
+{
+    ElfW(Ehdr) eh;
+    ElfW(Phdr) ph[64];
+    if (!lt_safe_read(&eh, o->base, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0
+        || eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum == 0 || eh.e_phnum > 64
+        || !lt_safe_read(ph, o->base + eh.e_phoff, eh.e_phnum * sizeof *ph))
+        return;
+    uintptr_t first = UINTPTR_MAX;
+    for (int i = 0; i < eh.e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+            first = ph[i].p_vaddr & ~(uintptr_t)4095;
+    if (first == UINTPTR_MAX)
+        return;
+    o->bias = o->base - first;
+    unsigned char id[64];
+    int len = 0;
+    if (read_build_id(o->bias, ph, eh.e_phnum, id, &len))
+        o->cache = open_cache(id, len);
+}
+
+static struct fast_object *fast_object_of(const struct lt_map *m)
+{
+    const struct lt_map *v = S.maps.v, *p = m;
+    while (p > v && p->offset != 0 && same_file(p - 1, m))
+        p--;
+    if (p->offset != 0)
+        return NULL;
+    for (int i = 0; i < nfast_objects; i++)
+        if (fast_objects[i].base == p->lo)
+            return &fast_objects[i];
+    if (nfast_objects == MAX_FAST_OBJECTS)
+        return NULL;
+    struct fast_object *o = &fast_objects[nfast_objects++];
+    memset(o, 0, sizeof *o);
+    o->base = p->lo;
+    identify(o);
+    return o;
+}
+
+/* Frames of `a` from the shared cache, without libdw; 0 when not there. */
+static int from_cache_first(const struct lt_map *m, uintptr_t ip, uintptr_t a,
+                            const struct lt_frame_info *base, struct lt_frame_info *out)
+{
+    if (lt_opt.keep_debuginfo)          /* the snapshot may list objects since unloaded */
+        return 0;
+    struct fast_object *o = fast_object_of(m);
+    if (!o || !o->cache)
+        return 0;
+    struct lt_frame_info b = *base;
+    b.obj_offset = ip - o->bias;
+    int n = from_cache(o->cache, a - o->bias, &b, out);
+    return n > 0 ? n : 0;
 }
 
 static int from_cache(struct lt_symcache *c, uintptr_t key, const struct lt_frame_info *base,
@@ -1276,6 +1390,9 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
         out[0] = base;
         return 1;
     }
+    int cached = from_cache_first(m, ip, a, &base, out);
+    if (cached > 0)
+        return cached;
 
     Dwfl *dwfl = get_dwfl();
     Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
@@ -1295,7 +1412,7 @@ static int describe(uintptr_t ip, uintptr_t a, struct lt_frame_info *out)
     base.obj_offset = ip - mi->bias;
 
     struct lt_symcache *cache = module_cache(mi);
-    int cached = cache ? from_cache(cache, a - mi->bias, &base, out) : -1;
+    cached = cache ? from_cache(cache, a - mi->bias, &base, out) : -1;
     if (cached > 0)
         return cached;
     int nf = describe_dwarf(mi, a, &base, out);
@@ -1402,6 +1519,7 @@ void lt_symbols_begin(void)
     if (S.active)
         lt_symbols_end();
     memset(&S, 0, sizeof S);
+    nfast_objects = 0;
     /* libdw's allocations come from the tool's arena; if they cannot be
      * had, libdw's out-of-memory handler exits the process. Without room
      * for it, frames are described by their objects only. */
@@ -1424,10 +1542,21 @@ void lt_symbols_end(void)
     HASH_CLEAR(hh, S.cache);
     HASH_CLEAR(hh, S.strs);
     pool_release();
-    if (S.maps_ok)
+    if (S.maps_ok && !S.maps_shared)
         lt_maps_free(&S.maps);
     memset(&S, 0, sizeof S);
+    nfast_objects = 0;             /* their caches are gone (lt_symcache_end) */
     lt_dwlib_leave();
+}
+
+void lt_symbols_share_maps(const struct lt_maps *m)
+{
+    /* --keep-debuginfo merges dlclose'd objects into the snapshot: that
+     * one is built (and freed) here. */
+    if (!S.active || S.maps_tried || !m->v || lt_opt.keep_debuginfo)
+        return;
+    S.maps = *m;
+    S.maps_tried = S.maps_ok = S.maps_shared = 1;
 }
 
 int lt_symbols_resolve(uintptr_t ip, bool is_return_address,

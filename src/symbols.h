@@ -35,6 +35,10 @@ struct lt_frame_info {
  * already open is ended first). Debug files are found locally only (build
  * ID, .gnu_debuglink): debuginfod is never consulted. */
 void lt_symbols_begin(void) LT_HIDDEN;
+struct lt_maps;
+/* Lends the check's map snapshot to this session (one read of
+ * /proc/self/maps fewer); it must outlive lt_symbols_end. */
+void lt_symbols_share_maps(const struct lt_maps *m) LT_HIDDEN;
 /* Ends it; cached results, strings and libdw state are dropped. */
 void lt_symbols_end(void) LT_HIDDEN;
 

@@ -232,6 +232,13 @@ struct lt_symcache *lt_symcache_open(const unsigned char *build_id, int len,
         snprintf(c->name + 2 * i, 3, "%02x", build_id[i]);
     snprintf(c->header, sizeof c->header, "leaktrace-symcache %d %s %s %s",
              LT_SYMCACHE_FORMAT, LT_VERSION, c->name, debug_identity);
+    /* Opened already this session (symbols.c asks before and after libdw
+     * is loaded): one handle, so what is added is written once. */
+    for (struct lt_symcache *o = caches; o; o = o->next)
+        if (strcmp(o->header, c->header) == 0) {
+            lt_arena_free(c, sizeof *c);
+            return o;
+        }
     load(c);
     c->next = caches;
     caches = c;
