@@ -75,7 +75,34 @@ static uintptr_t load_bias(const Elf64_Ehdr *eh)
     return bias;
 }
 
+static struct lt_exe held;          /* start-up only: one thread */
+static bool holding;
+
+static bool map_exe(struct lt_exe *e);
+
 bool lt_exe_map(struct lt_exe *e)
+{
+    if (holding && held.f) {
+        *e = held;
+        return true;
+    }
+    return map_exe(e);
+}
+
+void lt_exe_hold(void)
+{
+    holding = map_exe(&held);
+    held.held = true;
+}
+
+void lt_exe_release(void)
+{
+    holding = false;
+    held.held = false;
+    lt_exe_unmap(&held);
+}
+
+static bool map_exe(struct lt_exe *e)
 {
     memset(e, 0, sizeof *e);
     int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -105,7 +132,7 @@ bool lt_exe_map(struct lt_exe *e)
 
 void lt_exe_unmap(struct lt_exe *e)
 {
-    if (e->f)
+    if (e->f && !e->held)
         munmap((void *)e->f, e->size);
     memset(e, 0, sizeof *e);
 }

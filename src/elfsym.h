@@ -25,9 +25,15 @@ struct lt_exe {
     uintptr_t bias;
     const Elf64_Shdr *sh;      /* NULL when the file has no usable headers */
     int nsh;
+    bool held;                 /* lt_exe_hold's mapping: lt_exe_unmap leaves it */
 };
 bool lt_exe_map(struct lt_exe *e) LT_HIDDEN;
 void lt_exe_unmap(struct lt_exe *e) LT_HIDDEN;
+/* Start-up asks about the executable several times (Go's exit, LSan's
+ * callbacks, which malloc it calls): between hold and release, one mapping
+ * serves every lt_exe_map (one open, fstat and mmap instead of three). */
+void lt_exe_hold(void) LT_HIDDEN;
+void lt_exe_release(void) LT_HIDDEN;
 /* The name of section i, or NULL when it lies outside the file. */
 const char *lt_exe_section_name(const struct lt_exe *e, int i) LT_HIDDEN;
 /* Whether [off, off+len) lies inside the file. */

@@ -23,6 +23,7 @@
  * If the code is not found exactly once, nothing is patched, with a
  * warning; such programs can still call leaktrace_check(). */
 #include "goexit.h"
+#include "elfsym.h"
 #include "arena.h"
 #include "interpose.h"
 #include "lifecycle.h"
@@ -90,29 +91,18 @@ struct elf_file {
     const Elf64_Shdr *sh;
 };
 
-static bool elf_open(int fd, struct elf_file *f)
+/* The executable as elfsym.c maps it (shared with the other start-up
+ * readers: lt_exe_hold), seen through this file's view. */
+static bool elf_view(const struct lt_exe *e, struct elf_file *f)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr))
-        return false;
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED)
-        return false;
-    f->base = p;
-    f->size = (size_t)st.st_size;
-    f->eh = p;
-    if (memcmp(f->eh->e_ident, ELFMAG, SELFMAG) != 0 || f->eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-        f->eh->e_shentsize != sizeof(Elf64_Shdr) ||
-        f->eh->e_shoff + (uint64_t)f->eh->e_shnum * sizeof(Elf64_Shdr) > f->size ||
-        f->eh->e_shstrndx >= f->eh->e_shnum) {
-        munmap(p, f->size);
-        return false;
-    }
-    f->sh = (const Elf64_Shdr *)(f->base + f->eh->e_shoff);
+    if (!e->sh)
+        return false;           /* not ELF-64, or no usable section headers */
+    f->base = e->f;
+    f->size = e->size;
+    f->eh = (const Elf64_Ehdr *)e->f;
+    f->sh = e->sh;
     return true;
 }
-
-static void elf_close(struct elf_file *f) { munmap((void *)f->base, f->size); }
 
 /* A NUL-terminated string at `off` of section `strtab`, or NULL. */
 static const char *elf_str(const struct elf_file *f, unsigned strtab, uint64_t off)
@@ -223,20 +213,20 @@ static bool patch(uintptr_t at)
 
 bool lt_goexit_init(void)
 {
-    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    struct lt_exe e;
+    if (!lt_exe_map(&e))
         return false;
     struct elf_file f;
-    bool ok = elf_open(fd, &f);
-    close(fd);
-    if (!ok)
+    if (!elf_view(&e, &f)) {
+        lt_exe_unmap(&e);
         return false;
+    }
     static const char *const names[] = { "runtime.exit.abi0", "runtime.exit" };
     bool go = is_go_binary(&f), pie = f.eh->e_type == ET_DYN;
     uintptr_t sym = go ? find_symbol(&f, names, 2) : 0;
     if (go && !sym)
         sym = find_by_code(&f);
-    elf_close(&f);
+    lt_exe_unmap(&e);
     if (!go)
         return false;
     if (!sym) {

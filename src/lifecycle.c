@@ -25,6 +25,7 @@
 #include "lock.h"
 #include "output.h"
 #include "maps.h"
+#include "elfsym.h"
 #include "options.h"
 #include "report.h"
 #include "roots.h"
@@ -807,6 +808,7 @@ static void absolutize(char *path, size_t size)
 
 __attribute__((constructor(101))) static void leaktrace_init(void)
 {
+    lt_exe_hold();               /* one mapping of the executable for start-up's readers */
     lt_lifecycle_start_core();
     lt_tls.busy++;
     lt_output_init();
@@ -826,6 +828,7 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
         lt_gocgo_init();
     lt_quarantine_init(lt_opt.freelist_vol >= 0 ? lt_opt.freelist_vol : go ? 20000000 : 0);
     lt_lsan_init();
+    lt_exe_release();
     if (lt_opt.report_signal && lt_ondemand_init(lt_opt.report_signal) != 0)
         lt_warn("--report-signal=%d: the reporter could not be started", lt_opt.report_signal);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
