@@ -90,7 +90,7 @@ static inline bool trackable(uintptr_t addr)
  * the stripes (once, O(n)) before the first thread is created
  * (lt_table_spread, from the pthread_create interposer, while the caller
  * is still the only thread) or when stripe 0 would outgrow SINGLE_MAX
- * slots (a single thread: no other can be inside the table). A process
+ * slots or must grow in a process that has threads after all. A process
  * that is already threaded when the tool starts (an earlier preload made
  * a thread) starts spread. Table operations re-check the mode once they
  * hold their stripe, so none ever uses a stale choice. */
@@ -195,7 +195,11 @@ static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new, boo
     bool ok = true;
     struct stripe *s = lock_stripe_of(h);
     if (full(s)) {
-        if (LT_UNLIKELY(!spread && s->cap >= SINGLE_MAX && lt_tls.locked == 1)) {
+        /* Past SINGLE_MAX, or threads made behind the interposer's back
+         * (C11 thrd_create calls glibc's pthread_create internally):
+         * spread now. */
+        if (LT_UNLIKELY(!spread && (s->cap >= SINGLE_MAX || !__libc_single_threaded) &&
+                        lt_tls.locked == 1)) {
             unlock_stripe(s);
             spread_now();
             s = lock_stripe_of(h);
