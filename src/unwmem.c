@@ -29,26 +29,42 @@ void lt_unwmem_init(void)
     LT_NEXT(real_munmap, "munmap");
 }
 
+/* Slots never move (a freed one is zeroed and reused), so the unlocked
+ * look of munmap (overlaps) cannot miss a range another thread's forget
+ * is moving; nnoted only grows. */
 static void note(uintptr_t lo, size_t len)
 {
     lt_spin_lock(&noted_lock);
-    if (nnoted < MAX_NOTED) {
-        noted[nnoted].lo = lo;
-        noted[nnoted].hi = lo + ((len + 4095) & ~(size_t)4095);
-        nnoted++;
+    int i = 0;
+    while (i < nnoted && noted[i].hi)
+        i++;
+    if (i < MAX_NOTED) {
+        noted[i].lo = lo;
+        noted[i].hi = lo + ((len + 4095) & ~(size_t)4095);
+        if (i == nnoted)
+            __atomic_store_n(&nnoted, i + 1, __ATOMIC_RELEASE);
     }
     lt_spin_unlock(&noted_lock);
 }
 
+static bool overlaps(uintptr_t lo, uintptr_t hi)
+{
+    for (int i = 0, n = __atomic_load_n(&nnoted, __ATOMIC_ACQUIRE); i < n; i++)
+        if (noted[i].lo < hi && lo < noted[i].hi)
+            return true;
+    return false;
+}
+
+/* Only for a range that overlaps a noted one (libunwind's thread-exit
+ * destructor unmapping its cache): the program's own munmaps take no lock,
+ * so a signal handler's munmap cannot wait for one its thread holds. */
 static void forget(uintptr_t lo, size_t len)
 {
     uintptr_t hi = lo + len;
     lt_spin_lock(&noted_lock);
-    for (int i = 0; i < nnoted;)
+    for (int i = 0; i < nnoted; i++)
         if (noted[i].lo < hi && lo < noted[i].hi)
-            noted[i] = noted[--nnoted];    /* partly unmapped: scanned again, the safe side */
-        else
-            i++;
+            noted[i].lo = noted[i].hi = 0;   /* partly unmapped: scanned again, the safe side */
     lt_spin_unlock(&noted_lock);
 }
 
@@ -60,7 +76,8 @@ void lt_unwmem_ranges(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *c
     for (int spin = 0; spin < 100000 && !(taken = lt_spin_trylock(&noted_lock)); spin++)
         lt_cpu_relax();
     for (int i = 0; i < nnoted; i++)
-        fn(ctx, noted[i].lo, noted[i].hi);
+        if (noted[i].hi)
+            fn(ctx, noted[i].lo, noted[i].hi);
     if (taken)
         lt_spin_unlock(&noted_lock);
 }
@@ -80,15 +97,18 @@ LT_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
     } else {
         p = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
     }
-    if (LT_UNLIKELY(lt_tls.unw_walk) && p != MAP_FAILED && lt_from_libunwind(__builtin_return_address(0)))
+    if (LT_UNLIKELY(lt_tls.unw_walk) && p != MAP_FAILED && lt_from_libunwind(__builtin_return_address(0))) {
+        lt_unw_walk_mask();      /* no handler of this thread runs until the walk's end (unwmask.h) */
         note((uintptr_t)p, len);
+    }
     return p;
 }
 
 LT_EXPORT int munmap(void *addr, size_t len)
 {
     int r = real_munmap ? real_munmap(addr, len) : (int)syscall(SYS_munmap, addr, len);
-    if (LT_UNLIKELY(__atomic_load_n(&nnoted, __ATOMIC_RELAXED)) && r == 0)
+    if (LT_UNLIKELY(__atomic_load_n(&nnoted, __ATOMIC_RELAXED)) && r == 0 &&
+        overlaps((uintptr_t)addr, (uintptr_t)addr + len))
         forget((uintptr_t)addr, len);
     return r;
 }
