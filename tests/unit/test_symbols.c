@@ -243,6 +243,11 @@ int main(void)
     /* 8. No debuginfod: resolving in libdw (no debug info installed for it,
      * typically) must not dlopen libdebuginfod. */
     CHECK(lt_dwlib_load(), "libdw not loaded: %s", lt_dwlib_error());
+    /* A session's map snapshot is taken when it first needs one: when every
+     * frame above came from the shared cache (a warm run: no libdw needed),
+     * this session's snapshot predates the namespace. A new session sees it. */
+    lt_symbols_end();
+    lt_symbols_begin();
     /* dwarf_tag is the table's slot (dwlib.h): the function in the private
      * namespace's libdw. */
     n = lt_symbols_resolve((uintptr_t)dwarf_tag, false, f, LT_SYMBOLS_MAX_FRAMES);
