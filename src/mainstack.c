@@ -36,3 +36,13 @@ void lt_mainstack_bounds(uintptr_t *lo, uintptr_t *hi)
     }
     lt_maps_free(&m);
 }
+
+void lt_mainstack_bounds_loose(uintptr_t *lo, uintptr_t *hi)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t top = ((uintptr_t)__libc_stack_end & -page) + page;
+    struct rlimit rl;
+    *hi = top;
+    *lo = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < top
+              ? top - rl.rlim_cur : 0;
+}

@@ -14,4 +14,10 @@
 /* *lo, *hi: the main thread's stack as pthread_getattr_np reports it
  * (growth limit included), or both 0 if it cannot be found. */
 void lt_mainstack_bounds(uintptr_t *lo, uintptr_t *hi) LT_HIDDEN;
+/* The same top; the bottom only as low as RLIMIT_STACK allows (0 when
+ * unlimited), without reading /proc/self/maps (a read in every process at
+ * start-up, about 50 us: issue 14). Enough for bounds that only reject
+ * words as frame addresses (the unwind cache); --unwind=fp, which follows
+ * frame pointers it cannot otherwise check, uses the exact bounds. */
+void lt_mainstack_bounds_loose(uintptr_t *lo, uintptr_t *hi) LT_HIDDEN;
 #endif
