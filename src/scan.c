@@ -79,7 +79,6 @@ static void build_index(struct lt_scan *s)
     if (!s->first)
         return;
     s->shift = shift;
-    s->nbuckets = nb;
     size_t i = 0;
     for (size_t k = 0; k <= nb; k++) {
         uintptr_t start = s->lo + ((uintptr_t)k << shift);

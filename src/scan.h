@@ -41,7 +41,7 @@ struct lt_scan {
     /* Bucket index of the blocks: bucket k covers [lo + (k << shift), ...);
      * first[k] = number of blocks starting below it (lt_scan_find). */
     uint32_t *first;
-    size_t nbuckets, first_bytes;
+    size_t first_bytes;
     unsigned shift;
 };
 

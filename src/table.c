@@ -127,6 +127,15 @@ void lt_table_init(void)
         spread_now();       /* blocks recorded before start-up move too */
 }
 
+/* Puts an entry known to be absent into the first free slot of its run. */
+static void put(struct entry *slots, uint32_t cap, struct entry e)
+{
+    uint32_t j = home_of(mix(e.w0 & ADDR_MASK), cap);
+    while (slots[j].w0)
+        j = next_slot(j, cap);
+    slots[j] = e;
+}
+
 /* Caller holds the stripe lock. Returns false when memory ran out. */
 static bool grow(struct stripe *s)
 {
@@ -135,15 +144,9 @@ static bool grow(struct stripe *s)
     struct entry *nv = lt_arena_alloc((size_t)n * sizeof *nv);
     if (!nv)
         return false;
-    for (uint32_t i = 0; i < oldn; i++) {
-        struct entry e = s->slots[i];
-        if (!e.w0)
-            continue;
-        uint32_t j = home_of(mix(e.w0 & ADDR_MASK), n);
-        while (nv[j].w0)
-            j = next_slot(j, n);
-        nv[j] = e;
-    }
+    for (uint32_t i = 0; i < oldn; i++)
+        if (s->slots[i].w0)
+            put(nv, n, s->slots[i]);
     if (s->slots)
         lt_arena_free(s->slots, (size_t)oldn * sizeof *nv);
     s->slots = nv;
@@ -233,15 +236,6 @@ static bool insert(uintptr_t addr, size_t size, uint32_t stack, bool is_new, boo
  * mode. A block whose stripe cannot grow (the tool's memory ran out) is
  * counted as dropped, as a failed insertion is (coverage.h: the report
  * then says it is incomplete). */
-static void place(struct stripe *t, struct entry e)
-{
-    uint32_t j = home_of(mix(e.w0 & ADDR_MASK), t->cap);
-    while (t->slots[j].w0)
-        j = next_slot(j, t->cap);
-    t->slots[j] = e;
-    t->count++;
-}
-
 static void lock_all(bool *taken, unsigned n);
 static void unlock_all(bool *taken);
 
@@ -264,10 +258,12 @@ static void spread_now(void)
         if (!e.w0)
             continue;
         struct stripe *t = stripe_in(1, mix(e.w0 & ADDR_MASK));
-        if (!full(t) || grow(t))
-            place(t, e);
-        else
+        if (!full(t) || grow(t)) {
+            put(t->slots, t->cap, e);
+            t->count++;
+        } else {
             lt_coverage_dropped();
+        }
     }
     if (old)
         lt_arena_free(old, (size_t)oldcap * sizeof *old);
@@ -438,89 +434,53 @@ static void unlock_all(bool *taken)
 }
 
 /* For fork: prepare and parent run on one thread, and a second forking
- * thread waits for the stripes, so one array serves.
- *
- * A process glibc knows to be single-threaded (__libc_single_threaded,
- * glibc 2.32: false once a thread may have been created) has no other
- * thread that could be inside a stripe, and this one is not (unless a
- * signal handler interrupted it there: lt_tls.locked): the stripes are
- * left alone. Taking and dropping 512 locks writes 8 pages, which parent
- * and child then each copy on write — for every fork (issue 14: a shell's
- * subshells). glibc's own malloc skips its locks on the same condition. */
+ * thread waits for the stripes, so one array serves. Only the stripes in
+ * use are taken (lifecycle.c decides whether any need be: a process with
+ * one thread, outside the tool, forks without them); the mode cannot
+ * change while they are held (spreading takes every stripe). */
 static bool fork_taken[NSTRIPES];
-static bool fork_locked;
-
-void lt_table_lock_all(void)
-{
-    fork_locked = !__libc_single_threaded || lt_tls.locked > 0;
-    if (fork_locked)
-        lock_all(fork_taken, NSTRIPES);
-}
-
-void lt_table_unlock_all(void)
-{
-    if (fork_locked)
-        unlock_all(fork_taken);
-}
+void lt_table_lock_all(void) { lock_all(fork_taken, used_stripes()); }
+void lt_table_unlock_all(void) { unlock_all(fork_taken); }
 
 /* Also after a raw clone (lifecycle.c), with no prepare handler run:
  * every stripe in use is looked at, and only what is held is written. */
 void lt_table_reset_child(void)
 {
-    for (unsigned i = 0, n = fork_locked ? NSTRIPES : used_stripes(); i < n; i++) {
+    for (unsigned i = 0, n = used_stripes(); i < n; i++) {
         lt_spin_reset(&stripes[i].lock);
         if (fork_taken[i])
             fork_taken[i] = false;
     }
 }
 
-/* LSD radix sort on the address, 16 bits per pass (addresses < 2^48), for
- * large tables. */
-static void radix16_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
-{
-    static size_t count[1 << 16];
-    for (int shift = 0; shift < 48; shift += 16) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++)
-            count[(v[i].addr >> shift) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < (1 << 16); d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            tmp[count[(v[i].addr >> shift) & 0xffff]++] = v[i];
-        memcpy(v, tmp, n * sizeof *v);
-    }
-}
-
-/* For small tables (a short process's hundreds of blocks): LSD radix on
- * the bits in which the addresses differ, 8 at a time — a heap of a few
- * hundred KiB takes 2 or 3 passes with 2 KiB of counters. (A merge sort
- * mispredicted half its comparisons; the 16-bit radix's 512 KiB of
- * counters cost more than the whole check: first-touch faults.) */
-static void radix8_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
+/* LSD radix sort on the address bits in which the blocks differ (they are
+ * 8-byte aligned: trackable), `bits` per pass. A short process's few
+ * hundred blocks take 8-bit digits: 2 or 3 passes with 2 KiB of counters
+ * (a merge sort mispredicted half its comparisons; 16-bit digits' 512 KiB
+ * of counters cost more than its whole check: first-touch faults). Large
+ * tables take 16-bit digits: fewer passes over many blocks. */
+static void radix_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n, unsigned bits,
+                          size_t *count)
 {
     uintptr_t lo = UINTPTR_MAX, hi = 0;
     for (size_t i = 0; i < n; i++) {
         lo = v[i].addr < lo ? v[i].addr : lo;
         hi = v[i].addr > hi ? v[i].addr : hi;
     }
-    uintptr_t span = (hi - lo) >> 3;        /* blocks are 8-byte aligned (trackable) */
+    uintptr_t span = (hi - lo) >> 3, mask = ((uintptr_t)1 << bits) - 1;
     struct lt_block *src = v, *dst = tmp;
-    for (int shift = 0; shift == 0 || (span >> shift) != 0; shift += 8) {
-        size_t count[256] = { 0 };
+    for (unsigned shift = 0; shift == 0 || (shift < 64 && (span >> shift) != 0); shift += bits) {
+        memset(count, 0, (mask + 1) * sizeof *count);
         for (size_t i = 0; i < n; i++)
-            count[((src[i].addr - lo) >> 3 >> shift) & 0xff]++;
+            count[((src[i].addr - lo) >> 3 >> shift) & mask]++;
         size_t sum = 0;
-        for (int d = 0; d < 256; d++) {
+        for (uintptr_t d = 0; d <= mask; d++) {
             size_t c = count[d];
             count[d] = sum;
             sum += c;
         }
         for (size_t i = 0; i < n; i++)
-            dst[count[((src[i].addr - lo) >> 3 >> shift) & 0xff]++] = src[i];
+            dst[count[((src[i].addr - lo) >> 3 >> shift) & mask]++] = src[i];
         struct lt_block *t = src;
         src = dst;
         dst = t;
@@ -535,10 +495,13 @@ static void sort_by_addr(struct lt_block *v, struct lt_block *tmp, size_t n)
 {
     if (n < 2)
         return;
-    if (n < LT_RADIX16_MIN_BLOCKS)
-        radix8_by_addr(v, tmp, n);
-    else
-        radix16_by_addr(v, tmp, n);
+    if (n < LT_RADIX16_MIN_BLOCKS) {
+        size_t count[1 << 8];
+        radix_by_addr(v, tmp, n, 8, count);
+    } else {
+        static size_t count[1 << 16];   /* the check holds check_lock */
+        radix_by_addr(v, tmp, n, 16, count);
+    }
 }
 
 struct lt_block *lt_table_snapshot(size_t *n, size_t *bytes, bool quiescent)
