@@ -85,9 +85,10 @@ void lt_warn(const char *fmt, ...) LT_HIDDEN __attribute__((format(printf, 1, 2)
 /* The next definition of `name` after this library (RTLD_NEXT), looked up
  * once into *slot; LT_NEXT(fp, "name") gives it with fp's type. */
 void *lt_next_symbol(void **slot, const char *name) LT_HIDDEN;
+#define LT_NEXT(fp, name) ((__typeof__(fp))lt_next_symbol((void **)&(fp), name))
+
 /* Copies n bytes from src, which may be unmapped: false instead of a fault. */
 bool lt_safe_read(void *dst, uintptr_t src, size_t n) LT_HIDDEN;
-#define LT_NEXT(fp, name) ((__typeof__(fp))lt_next_symbol((void **)&(fp), name))
 
 /* glibc 2.32 (<sys/single_threaded.h>): true while the process has never
  * created a thread; glibc's own code skips its locking on it. */

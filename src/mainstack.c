@@ -9,15 +9,21 @@
 
 extern void *__libc_stack_end;      /* ld.so: the stack pointer at process start */
 
+/* __libc_stack_end rounded up to the next page. */
+static uintptr_t stack_top(void)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    return ((uintptr_t)__libc_stack_end & -page) + page;
+}
+
 void lt_mainstack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
     *lo = *hi = 0;
     struct lt_maps m;
     if (lt_maps_read(&m) != 0)
         return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t end = (uintptr_t)__libc_stack_end;
-    uintptr_t top = (end & -page) + page;
+    uintptr_t top = stack_top();
     for (int i = 0; i < m.n; i++) {
         if (end < m.v[i].lo || end >= m.v[i].hi)
             continue;
@@ -39,8 +45,7 @@ void lt_mainstack_bounds(uintptr_t *lo, uintptr_t *hi)
 
 void lt_mainstack_bounds_loose(uintptr_t *lo, uintptr_t *hi)
 {
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t top = ((uintptr_t)__libc_stack_end & -page) + page;
+    uintptr_t top = stack_top();
     struct rlimit rl;
     *hi = top;
     *lo = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < top

@@ -317,12 +317,12 @@ int lt_threads_create(void *thread, const void *attr, void *(*start)(void *), vo
 void lt_threads_init(void)
 {
     lt_tls.busy++;
-    if (my_tid() == getpid() && lt_opt.unwind_fp)
-        lt_mainstack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);   /* no malloc (mainstack.h) */
-    else if (my_tid() == getpid())
-        lt_mainstack_bounds_loose(&lt_tls.stack_lo, &lt_tls.stack_hi);
-    else
+    if (my_tid() != getpid())
         stack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);
+    else if (lt_opt.unwind_fp)
+        lt_mainstack_bounds(&lt_tls.stack_lo, &lt_tls.stack_hi);   /* no malloc (mainstack.h) */
+    else
+        lt_mainstack_bounds_loose(&lt_tls.stack_lo, &lt_tls.stack_hi);
     lt_lock(&registry_lock);
     struct lt_thread_rec *r = take_record(0, 0);
     if (r) {
