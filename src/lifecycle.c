@@ -12,6 +12,7 @@
 #include "objects.h"
 #include "unwmask.h"
 #include "unwmem.h"
+#include "gomem.h"
 #include "coverage.h"
 #include "nextalloc.h"
 #include "args.h"
@@ -825,8 +826,10 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     lt_signals_init();
     bool go = lt_goexit_init();
     lt_roots_set_go(go);
-    if (go)
+    if (go) {
         lt_gocgo_init();
+        lt_gomem_init();
+    }
     lt_quarantine_init(lt_opt.freelist_vol >= 0 ? lt_opt.freelist_vol : go ? 20000000 : 0);
     lt_lsan_init();
     lt_exe_release();

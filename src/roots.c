@@ -375,7 +375,7 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
     uintptr_t tlo, thi;
     lt_toolstack_range(&tlo, &thi);
     add(&ex, tlo, thi);
-    lt_unwmem_ranges(exclude_cb, &ex);
+    lt_unwmem_ranges(LT_NOTED_UNWIND, exclude_cb, &ex);
     bool glibc = lt_real.glibc_malloc;
     if (glibc) {
         for (int i = 0; i < maps->n; i++)
@@ -441,6 +441,10 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
                     sps[nsps++] = world->v[i].sp;
                 }
             go_meta = lt_goroots_prepare(maps, sps, tps, nsps, exclude_cb, &ex);
+            /* Its metadata outside the arenas holds no roots (gomem.h);
+             * without the metadata's view everything Go mapped is read. */
+            if (go_meta)
+                lt_unwmem_ranges(LT_NOTED_GO_RUNTIME, exclude_cb, &ex);
             lt_arena_free(sps, 2 * (size_t)cap * sizeof *sps);
         }
         static bool warned;

@@ -7,6 +7,7 @@
  * system call glibc's mmap makes on Linux (sysdeps/unix/sysv/linux/mmap64.c:
  * an offset not page-aligned is EINVAL, the rest is the kernel's). */
 #include "unwmem.h"
+#include "gomem.h"
 #include "lock.h"
 #include "unwmask.h"
 #include <errno.h>
@@ -14,9 +15,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MAX_NOTED 256        /* beyond that, a mapping is scanned as before */
+#define MAX_NOTED 1024       /* beyond that, a mapping is scanned as before */
 
-static struct { uintptr_t lo, hi; } noted[MAX_NOTED];
+static struct { uintptr_t lo, hi; int kind; } noted[MAX_NOTED];
 static int nnoted;
 static lt_spin_t noted_lock;          /* held for a few stores only */
 
@@ -32,15 +33,25 @@ void lt_unwmem_init(void)
 /* Slots never move (a freed one is zeroed and reused), so the unlocked
  * look of munmap (overlaps) cannot miss a range another thread's forget
  * is moving; nnoted only grows. */
-static void note(uintptr_t lo, size_t len)
+static void note(uintptr_t lo, size_t len, enum lt_noted_kind kind)
 {
+    uintptr_t hi = lo + ((len + 4095) & ~(size_t)4095);
     lt_spin_lock(&noted_lock);
-    int i = 0;
-    while (i < nnoted && noted[i].hi)
-        i++;
+    int i = 0, free_slot = -1;
+    for (; i < nnoted; i++) {
+        if (!noted[i].hi && free_slot < 0)
+            free_slot = i;
+        /* The Go runtime maps again inside what it reserved (sysMap). */
+        if (noted[i].kind == (int)kind && noted[i].lo <= lo && hi <= noted[i].hi) {
+            lt_spin_unlock(&noted_lock);
+            return;
+        }
+    }
+    i = free_slot >= 0 ? free_slot : nnoted;
     if (i < MAX_NOTED) {
         noted[i].lo = lo;
-        noted[i].hi = lo + ((len + 4095) & ~(size_t)4095);
+        noted[i].kind = (int)kind;
+        noted[i].hi = hi;
         if (i == nnoted)
             __atomic_store_n(&nnoted, i + 1, __ATOMIC_RELEASE);
     }
@@ -70,13 +81,13 @@ static void forget(uintptr_t lo, size_t len)
 
 /* At a check a stopped thread may hold the lock (stopped inside forget):
  * after a bounded wait the list is read as it is. */
-void lt_unwmem_ranges(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx)
+void lt_unwmem_ranges(enum lt_noted_kind kind, void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx)
 {
     bool taken = false;
     for (int spin = 0; spin < 100000 && !(taken = lt_spin_trylock(&noted_lock)); spin++)
         lt_cpu_relax();
     for (int i = 0; i < nnoted; i++)
-        if (noted[i].hi)
+        if (noted[i].hi && noted[i].kind == (int)kind)
             fn(ctx, noted[i].lo, noted[i].hi);
     if (taken)
         lt_spin_unlock(&noted_lock);
@@ -99,7 +110,10 @@ LT_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
     }
     if (LT_UNLIKELY(lt_tls.unw_walk) && p != MAP_FAILED && lt_from_libunwind(__builtin_return_address(0))) {
         lt_unw_walk_mask();      /* no handler of this thread runs until the walk's end (unwmask.h) */
-        note((uintptr_t)p, len);
+        note((uintptr_t)p, len, LT_NOTED_UNWIND);
+    } else if (LT_UNLIKELY(lt_gomem_on) && p != MAP_FAILED && (flags & MAP_ANONYMOUS) &&
+               lt_gomem_from_runtime(__builtin_return_address(0))) {
+        note((uintptr_t)p, len, LT_NOTED_GO_RUNTIME);
     }
     return p;
 }

@@ -9,14 +9,19 @@
  * pointer to a block (they hold code addresses and frame offsets). The
  * mmap/munmap interposers (unwmem.c) note what libunwind's code maps
  * inside the tool's walks and forget whatever is unmapped; roots.c
- * excludes what is noted. */
+ * excludes what is noted. The same interposer notes the mappings the Go
+ * runtime makes for its own metadata (gomem.h), which roots.c excludes
+ * when Go's heap is scanned from the runtime's metadata. */
 #ifndef LT_UNWMEM_H
 #define LT_UNWMEM_H
 #include "lt.h"
 #include <stdint.h>
 
-/* Calls fn(ctx, lo, hi) for each mapping libunwind made that is still mapped. */
-void lt_unwmem_ranges(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx) LT_HIDDEN;
+enum lt_noted_kind { LT_NOTED_UNWIND = 1, LT_NOTED_GO_RUNTIME = 2 };
+
+/* Calls fn(ctx, lo, hi) for each noted mapping of that kind still mapped. */
+void lt_unwmem_ranges(enum lt_noted_kind kind, void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi),
+                      void *ctx) LT_HIDDEN;
 /* Resolves the next mmap/munmap at start-up, before any walk. */
 void lt_unwmem_init(void) LT_HIDDEN;
 /* Around fork, as the other locks of the tool (lifecycle.c). */

@@ -7,12 +7,15 @@ stripped (-ldflags='-s -w', as go test links) — and runs each mode 10 times
 main's finished frame), C.CString/C.CBytes/C.malloc dropped in a loop,
 in 100 goroutines that have finished (_Gdead, their stacks cached by Go),
 in Go callbacks called from C, and C structs held by 1,000 Go objects of
-which 990 are dropped and collected (runtime.GC()); the full build also
-checks the built-in go1.19 runtime layout against its DWARF
-(LEAKTRACE_GO_LAYOUT=check). Every dropped block
-must be definitely lost and every held one still reachable, every run: the
-Go heap's roots are its live objects and live frames (goroots.c), and freed
-blocks are not reused at once (quarantine.c). Skips when Go is missing."""
+which 990 are dropped and collected (runtime.GC()), and C blocks held in
+a mapping the program's C code made (it stays a root: only the Go
+runtime's own mappings are not, gomem.c); the full build also checks the
+built-in go1.19 runtime layout against its DWARF
+(LEAKTRACE_GO_LAYOUT=check). Every dropped block must be definitely lost
+and every held one still reachable (one block of one run may be a
+conservative scan's coincidence, see below): the Go heap's roots are its
+live objects and live frames (goroots.c), and freed blocks are not reused
+at once (quarantine.c). Skips when Go is missing."""
 import os, re, shutil, subprocess, sys, tempfile
 
 from harness import arg_parser, check, go_env, go_build_full_and_stripped, failures
@@ -31,6 +34,7 @@ WANT = {
     "goroutines": ((11790, 400), (1500, 100)),
     "callback": ((280, 40), (280, 20)),
     "structs": ((39600, 990), (400, 10)),
+    "cmmap": ((38, 2), (46, 2)),
 }
 
 
@@ -65,20 +69,37 @@ try:
             # under a loaded ctest -j2: 304 bytes in 21 blocks for 280/20).
             good = lambda g: (isinstance(g[0], tuple) and g[0] == lost and g[1] is not None
                               and g[1][0] >= reach[0] and g[1][1] >= reach[1])
-            # With 100 goroutines, a thread that just ran one may keep its
-            # last C string in a register when it is stopped: a conservative
-            # scan (valgrind's too) must count that block reachable. Seen
-            # once in 150 runs: one block of 400 (17 bytes) moved from
-            # lost to reachable. At most one such run of ten is accepted,
-            # never a lost count off by more than one block.
-            near = lambda g: (mode == "goroutines" and isinstance(g[0], tuple) and g[1] is not None
-                              and g[0][1] == lost[1] - 1 and g[1][1] >= reach[1] + 1)
+            # A conservative scan (valgrind's too) counts a block reachable
+            # or possibly lost when some word happens to hold its address.
+            # The C heap of a non-PIE Go program lies in the low 4 GiB,
+            # where data looks like such addresses: four ASCII bytes of an
+            # environment string in Go's heap, a map bucket's tophash word,
+            # counters in ld.so's data; and with 100 goroutines a thread
+            # that just ran one may keep its last C string in a register.
+            # Measured with the Go runtime's own mappings excluded
+            # (gomem.c): 4 runs in 3,000 of "structs" moved one block so.
+            # One such run per mode and build is accepted, never two, never a count off
+            # by more than one block: a dead Go frame or object kept as a
+            # root would keep hundreds.
+            near = lambda g: (isinstance(g[0], tuple) and g[1] is not None
+                              and g[0][1] == lost[1] - 1 and g[0][0] < lost[0])
             bad = [g for g in got if not good(g)]
             if len(bad) == 1 and near(bad[0]):
-                print("note: %s %s: one run counted one goroutine's block reachable (%s)" % (label, mode, bad[0],))
+                print("note: %s %s: one run counted one block reachable or possibly lost (%s)" % (label, mode, bad[0],))
                 bad = []
             check(not bad, "%s %s: %d/%d runs with definitely lost %s and still reachable %s, no warning%s"
                   % (label, mode, runs - len(bad), runs, lost, reach, "" if not bad else " (got %s)" % (bad[0],)))
+
+    # The Go runtime's metadata outside its heap (span structures, bitmaps,
+    # the page allocator's summaries: 42 MB read in the "structs" run
+    # before gomem.c) is not scanned; what is left is the program's data,
+    # the live Go objects and stacks, and libc's and ld.so's memory.
+    e = dict(env, LD_PRELOAD=os.path.abspath(args.lib), LEAKTRACE_OPTIONS="-v")
+    r = subprocess.run([bins["full"], "structs"], env=e, capture_output=True, text=True, timeout=60)
+    m = re.search(r"Checked ([\d,]+) bytes", r.stderr)
+    checked = int(m.group(1).replace(",", "")) if m else None
+    check(checked is not None and checked < 8 << 20,
+          "the Go runtime's own mappings are not scanned (-v: Checked %s bytes, want < 8 MiB)" % checked)
 
 finally:
     shutil.rmtree(work, ignore_errors=True)

@@ -3,9 +3,23 @@ package main
 /*
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct res { char name[40]; } res;
 static res *res_open(void) { res *r = malloc(sizeof *r); memset(r, 0, sizeof *r); return r; }
+
+// The program's own mapping holds a block: it stays a root, although the
+// Go runtime's mappings are not (gomem.c tells them apart by caller).
+static void **shelf;
+static void *volatile dropped;
+static void shelve(void) {
+	if (!shelf)
+		shelf = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shelf[0] = malloc(23);
+	shelf = (void **)((char *)shelf + 8);
+	dropped = malloc(19);
+	dropped = 0;
+}
 
 extern void goVisit(int i);
 static void visit(int n) { for (int i = 0; i < n; i++) goVisit(i); }
@@ -79,6 +93,11 @@ func main() {
 		}
 		wg.Wait()
 		time.Sleep(20 * time.Millisecond)
+	case "cmmap":
+		C.shelve() // 23 bytes reachable (in the program's own mapping), 19 lost
+		done := make(chan bool)
+		go func() { C.shelve(); done <- true }() // the same from another goroutine
+		<-done
 	case "callback":
 		C.visit(40) // 40 lost (7 bytes), 20 kept (14 bytes)
 	case "structs":
