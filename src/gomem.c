@@ -52,8 +52,9 @@ bool lt_gomem_from_runtime(const void *ra_)
         if (verdicts[i].ra == ra)
             return verdicts[i].go;
     /* Not from inside the tool: its own mappings are never the runtime's,
-     * and a walk there could nest in one of the tool's. */
-    if (lt_tls.locked || lt_tls.busy)
+     * and a walk there (or in a handler that interrupted one of its walks)
+     * could nest in one of the tool's. */
+    if (lt_tls.locked || lt_tls.busy || lt_tls.unw_walk)
         return false;
     enum verdict v = walk(ra);
     /* trylock: a fork while another thread held it must not leave the
