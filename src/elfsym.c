@@ -149,15 +149,23 @@ const char *lt_exe_section_name(const struct lt_exe *e, int i)
     return strnlen(name, room) < room ? name : NULL;
 }
 
+void lt_exe_find(const struct lt_exe *e, const char *const *names, uintptr_t *out, int n)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = 0;
+    search_symtab(e->f, e->size, e->bias, names, out, n);
+}
+
 /* Not dlsym: a failed lookup leaves a message ld.so allocated for dlerror,
  * a block the program would be charged with. */
 void lt_elfsym_find(const char *const *names, uintptr_t *out, int n)
 {
-    for (int i = 0; i < n; i++)
-        out[i] = 0;
     struct lt_exe e;
-    if (!lt_exe_map(&e))
+    if (!lt_exe_map(&e)) {
+        for (int i = 0; i < n; i++)
+            out[i] = 0;
         return;
-    search_symtab(e.f, e.size, e.bias, names, out, n);
+    }
+    lt_exe_find(&e, names, out, n);
     lt_exe_unmap(&e);
 }

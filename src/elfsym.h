@@ -36,6 +36,8 @@ void lt_exe_hold(void) LT_HIDDEN;
 void lt_exe_release(void) LT_HIDDEN;
 /* The name of section i, or NULL when it lies outside the file. */
 const char *lt_exe_section_name(const struct lt_exe *e, int i) LT_HIDDEN;
+/* lt_elfsym_find on a mapping the caller holds. */
+void lt_exe_find(const struct lt_exe *e, const char *const *names, uintptr_t *out, int n) LT_HIDDEN;
 /* Whether [off, off+len) lies inside the file. */
 bool lt_exe_in_file(const struct lt_exe *e, size_t off, size_t len) LT_HIDDEN;
 #endif

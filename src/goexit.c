@@ -27,10 +27,7 @@
 #include "arena.h"
 #include "interpose.h"
 #include "lifecycle.h"
-#include "maps.h"
-#include <fcntl.h>
 #include <elf.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -80,117 +77,45 @@ void lt_go_exit(int code, uintptr_t go_sp)
     __builtin_unreachable();
 }
 
-/* The executable's ELF file, mapped read-only. Read by hand rather than
- * with libelf: this runs in every program at start-up, and libelf would
+/* The executable is read as elfsym.c maps it (by hand rather than with
+ * libelf: this runs in every program at start-up, and libelf would
  * allocate on the program's heap — chunks the program then reuses, with
- * stale pointers inside that a conservative scan would follow. */
-struct elf_file {
-    const unsigned char *base;
-    size_t size;
-    const Elf64_Ehdr *eh;
-    const Elf64_Shdr *sh;
-};
-
-/* The executable as elfsym.c maps it (shared with the other start-up
- * readers: lt_exe_hold), seen through this file's view. */
-static bool elf_view(const struct lt_exe *e, struct elf_file *f)
-{
-    if (!e->sh)
-        return false;           /* not ELF-64, or no usable section headers */
-    f->base = e->f;
-    f->size = e->size;
-    f->eh = (const Elf64_Ehdr *)e->f;
-    f->sh = e->sh;
-    return true;
-}
-
-/* A NUL-terminated string at `off` of section `strtab`, or NULL. */
-static const char *elf_str(const struct elf_file *f, unsigned strtab, uint64_t off)
-{
-    if (strtab >= f->eh->e_shnum)
-        return NULL;
-    const Elf64_Shdr *s = &f->sh[strtab];
-    if (s->sh_offset + s->sh_size > f->size || off >= s->sh_size)
-        return NULL;
-    const char *str = (const char *)f->base + s->sh_offset + off;
-    return memchr(str, 0, s->sh_size - off) ? str : NULL;
-}
+ * stale pointers inside that a conservative scan would follow). */
 
 /* Go marks its binaries with a .go.buildinfo section (Go 1.13+): looking
  * for it first keeps the symbol-table walk off every other program. */
-static bool is_go_binary(const struct elf_file *f)
+static bool is_go_binary(const struct lt_exe *e)
 {
-    for (unsigned i = 0; i < f->eh->e_shnum; i++) {
-        const char *name = elf_str(f, f->eh->e_shstrndx, f->sh[i].sh_name);
+    for (int i = 0; i < e->nsh; i++) {
+        const char *name = lt_exe_section_name(e, i);
         if (name && strcmp(name, ".go.buildinfo") == 0)
             return true;
     }
     return false;
 }
 
-/* The address of the first of `names` in the symbol table, as linked. */
-static uintptr_t find_symbol(const struct elf_file *f, const char *const *names, int nnames)
-{
-    for (int want = 0; want < nnames; want++)
-        for (unsigned i = 0; i < f->eh->e_shnum; i++) {
-            const Elf64_Shdr *s = &f->sh[i];
-            if (s->sh_type != SHT_SYMTAB || s->sh_entsize != sizeof(Elf64_Sym) ||
-                s->sh_offset + s->sh_size > f->size)
-                continue;
-            const Elf64_Sym *sym = (const Elf64_Sym *)(f->base + s->sh_offset);
-            for (size_t k = 0; k < s->sh_size / sizeof *sym; k++) {
-                if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC)
-                    continue;
-                const char *name = elf_str(f, s->sh_link, sym[k].st_name);
-                if (name && strcmp(name, names[want]) == 0)
-                    return (uintptr_t)sym[k].st_value;
-            }
-        }
-    return 0;
-}
-
 /* Stripped binary: the only 16-aligned occurrence of runtime.exit's code
- * in .text (Go aligns functions to 32 bytes on amd64), as linked; 0 if
+ * in .text (Go aligns functions to 32 bytes on amd64), relocated; 0 if
  * there is none or more than one. */
-static uintptr_t find_by_code(const struct elf_file *f)
+static uintptr_t find_by_code(const struct lt_exe *e)
 {
-    for (unsigned i = 0; i < f->eh->e_shnum; i++) {
-        const Elf64_Shdr *s = &f->sh[i];
-        const char *name = elf_str(f, f->eh->e_shstrndx, s->sh_name);
+    for (int i = 0; i < e->nsh; i++) {
+        const Elf64_Shdr *s = &e->sh[i];
+        const char *name = lt_exe_section_name(e, i);
         if (!name || strcmp(name, ".text") != 0 || s->sh_type != SHT_PROGBITS ||
-            s->sh_offset + s->sh_size > f->size)
+            !lt_exe_in_file(e, s->sh_offset, s->sh_size))
             continue;
-        const unsigned char *text = f->base + s->sh_offset;
+        const unsigned char *text = e->f + s->sh_offset;
         uintptr_t found = 0;
         int count = 0;
         for (size_t off = (16 - (s->sh_addr & 15)) & 15; off + sizeof go_exit_code <= s->sh_size; off += 16)
             if (text[off] == go_exit_code[0] && memcmp(text + off, go_exit_code, sizeof go_exit_code) == 0) {
-                found = (uintptr_t)(s->sh_addr + off);
+                found = e->bias + (uintptr_t)(s->sh_addr + off);
                 count++;
             }
         return count == 1 ? found : 0;
     }
     return 0;
-}
-
-/* Load bias of the executable (0 unless it is PIE): the first mapping of
- * /proc/self/exe's file holds offset 0, i.e. the first PT_LOAD at vaddr 0. */
-static uintptr_t exe_bias(void)
-{
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    struct lt_maps maps;
-    uintptr_t bias = 0;
-    if (n <= 0 || lt_maps_read(&maps) != 0)
-        return 0;
-    exe[n] = 0;
-    for (int i = 0; i < maps.n; i++)
-        if (maps.v[i].offset == 0 && strcmp(maps.v[i].path, exe) == 0) {
-            bias = maps.v[i].lo;
-            break;
-        }
-    lt_maps_free(&maps);
-    return bias;
 }
 
 static bool patch(uintptr_t at)
@@ -216,20 +141,18 @@ bool lt_goexit_init(void)
     struct lt_exe e;
     if (!lt_exe_map(&e))
         return false;
-    struct elf_file f;
-    if (!elf_view(&e, &f)) {
-        lt_exe_unmap(&e);
-        return false;
-    }
     static const char *const names[] = { "runtime.exit.abi0", "runtime.exit" };
-    bool go = is_go_binary(&f), pie = f.eh->e_type == ET_DYN;
-    uintptr_t sym = go ? find_symbol(&f, names, 2) : 0;
-    if (go && !sym)
-        sym = find_by_code(&f);
+    uintptr_t found[2] = { 0, 0 };
+    bool go = e.sh && is_go_binary(&e);
+    if (go)
+        lt_exe_find(&e, names, found, 2);
+    uintptr_t at = found[0] ? found[0] : found[1];
+    if (go && !at)
+        at = find_by_code(&e);
     lt_exe_unmap(&e);
     if (!go)
         return false;
-    if (!sym) {
+    if (!at) {
         lt_warn("runtime.exit was not found in this Go program: its exit cannot be "
                 "intercepted; call leaktrace_check() to get a report");
         return false;
@@ -238,7 +161,6 @@ bool lt_goexit_init(void)
     if (!stack)
         return false;
     lt_go_exit_stack = (uintptr_t)stack + GO_EXIT_STACK;
-    uintptr_t at = sym + (pie ? exe_bias() : 0);
     if (!patch(at)) {
         lt_warn("Go's runtime.exit is not the code this tool knows: its exit is not "
                 "intercepted; call leaktrace_check() to get a report");
