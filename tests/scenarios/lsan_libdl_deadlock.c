@@ -4,9 +4,9 @@
 // calls malloc and free as fast as it can. LSan once deadlocked there: it
 // took its allocator lock and then called dl_iterate_phdr. The thread
 // runs 20,000 rounds of 1,000 malloc(16)/free pairs inside the callback
-// (about a second under the tool: longer than its check), tells main after the first round, and
-// after the last returns from dl_iterate_phdr and waits forever holding
-// nothing. main returns as soon as it is told. A deadlock shows as the
+// (about a second under the tool: longer than its check), tells main
+// after the first round, and after the last returns from dl_iterate_phdr
+// and waits forever holding nothing. main returns as soon as it is told. A deadlock shows as the
 // runner's 60 s timeout (LLVM's watchdog thread would be stopped with the
 // others, so there is none). At the check the thread holds at most the one
 // 16-byte block it has between its malloc and its free (reachable: in a
