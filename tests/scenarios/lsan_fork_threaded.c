@@ -18,6 +18,7 @@
 // EXPECT-ANY: definite 33/1 indirect 0/0 possible 0/0 reachable 1559/2
 // EXPECT-RECORD: 33 bytes in 1 blocks are definitely lost | malloc | drop | child
 // EXPECT-EXIT: 3
+// CFLAGS: -fno-builtin
 #include "scenario.h"
 #include <pthread.h>
 #include <sys/wait.h>

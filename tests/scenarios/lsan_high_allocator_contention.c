@@ -12,6 +12,7 @@
 // EXPECT-RECORD: 50 bytes in 5 blocks are definitely lost | malloc | drop | worker | ...
 // ARGS: 5 1000000
 // ORACLE: valgrind
+// CFLAGS: -fno-builtin
 #include "scenario.h"
 #include <pthread.h>
 
@@ -19,7 +20,7 @@
 #define KEEP_EVERY 20000
 
 static int nthreads, per_thread;
-static void *kept[MAX_THREADS][64];
+void *kept[MAX_THREADS][64];   /* not static: -O2 must keep the stores */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int go;

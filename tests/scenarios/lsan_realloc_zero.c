@@ -12,6 +12,7 @@
 // EXPECT: definite 0/1 indirect 0/0 possible 0/0 reachable 0/1
 // EXPECT-RECORD: 0 bytes in 1 blocks are definitely lost | * | drop_zero | main
 // ORACLE: valgrind
+// CFLAGS: -fno-builtin
 #include "scenario.h"
 
 void *held;

@@ -19,6 +19,7 @@
 // EXPECT-ANY: definite 77/1 indirect 0/0 possible 0/0 reachable 772..1300/2
 // EXPECT-ANY: definite 77/1 indirect 0/0 possible 0/0 reachable 500/1
 // EXPECT-RECORD: 77 bytes in 1 blocks are definitely lost | malloc | drop | main
+// CFLAGS: -fno-builtin
 #include "scenario.h"
 #include <errno.h>
 #include <pthread.h>
