@@ -119,11 +119,19 @@ static void after_fork_child(void)
     fd_owner = (pid_t)raw6(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
 
+static void resolve_next(void);
+
+/* Every next definition is looked up here, before the program runs: a
+ * dlsym on one of its threads would reset that thread's dlerror state
+ * (glibc: every dl* call does), so a program that calls dlerror() after a
+ * failed dlopen/dlsym and a read() or close() in between would find its
+ * error gone. */
 __attribute__((constructor)) static void descriptors_init(void)
 {
     lt_tls.busy++;
     __atomic_store_n(&lt_libc_syscall, (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall"), __ATOMIC_RELEASE);
     lt_tls.busy--;
+    resolve_next();
     fd_owner = (pid_t)raw6(SYS_getpid, 0, 0, 0, 0, 0, 0);
     pthread_atfork(NULL, NULL, after_fork_child);
 }
@@ -327,26 +335,39 @@ LT_EXPORT int close_range(unsigned lo, unsigned hi, int flags)
 
 /* glibc replaces fd 2 inside freopen(stderr) and daemon() with its own
  * internal close/dup2, which no interposer sees: the copy is taken here. */
+static FILE *(*real_freopen)(const char *, const char *, FILE *);
+static FILE *(*real_freopen64)(const char *, const char *, FILE *);
+static int (*real_daemon)(int, int);
+
 LT_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 {
-    static FILE *(*real)(const char *, const char *, FILE *);
     if (stream == stderr)
         before_stderr_change();
-    return LT_NEXT(real, "freopen")(path, mode, stream);
+    return REAL(freopen)(path, mode, stream);
 }
 
 LT_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
 {
-    static FILE *(*real)(const char *, const char *, FILE *);
     if (stream == stderr)
         before_stderr_change();
-    return LT_NEXT(real, "freopen64")(path, mode, stream);
+    return REAL(freopen64)(path, mode, stream);
 }
 
 LT_EXPORT int daemon(int nochdir, int noclose)
 {
-    static int (*real)(int, int);
     if (!noclose)
         before_stderr_change();
-    return LT_NEXT(real, "daemon")(nochdir, noclose);
+    return REAL(daemon)(nochdir, noclose);
+}
+
+static void resolve_next(void)
+{
+    (void)REAL(read);
+    (void)REAL(write);
+    (void)REAL(open);
+    (void)REAL(close);
+    (void)REAL(msync);
+    (void)REAL(freopen);
+    (void)REAL(freopen64);
+    (void)REAL(daemon);
 }

@@ -56,14 +56,22 @@ void *lt_next_symbol(void **slot, const char *name)
 
 /* The next sigaction in the lookup order (libc's): signals.c interposes
  * the exported one, and the tool's own handlers must bypass it. */
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+
 int lt_sigaction_real(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    static int (*real)(int, const struct sigaction *, struct sigaction *);
-    if (!LT_NEXT(real, "sigaction")) {
+    if (!LT_NEXT(real_sigaction, "sigaction")) {
         errno = ENOSYS;
         return -1;
     }
-    return real(sig, act, old);
+    return real_sigaction(sig, act, old);
+}
+
+/* Before the program runs, not at its first sigaction: a dlsym on its
+ * thread would reset its dlerror state (descriptors.c). */
+__attribute__((constructor)) static void resolve_sigaction(void)
+{
+    (void)LT_NEXT(real_sigaction, "sigaction");
 }
 
 /* Set once the program installs a handler for a sampling signal

@@ -71,9 +71,21 @@ static void run_fake_dtors(void *unused)
     lt_tls.busy--;
 }
 
+static int (*real_key_create)(pthread_key_t *, void (*)(void *));
+static int (*real_setspecific)(pthread_key_t, const void *);
+
+/* Looked up before the program runs: a dlsym on one of its threads resets
+ * that thread's dlerror state (every dl* call does in glibc), which a
+ * program reading dlerror() after a failed dlsym would see (LLVM lsan
+ * detached_thread_dlsym: tests/scenarios/lsan_detached_thread_dlsym.c). */
+__attribute__((constructor)) static void threadkeys_init(void)
+{
+    real_key_create = (int (*)(pthread_key_t *, void (*)(void *)))next("pthread_key_create");
+    real_setspecific = (int (*)(pthread_key_t, const void *))next("pthread_setspecific");
+}
+
 LT_EXPORT int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
 {
-    static int (*real)(pthread_key_t *, void (*)(void *));
     /* libunwind's own call (libunwind 1.6 has the one key); any other
      * library the tool calls gets a real key, since only libunwind is known
      * never to read its value back through pthread_getspecific. */
@@ -85,14 +97,13 @@ LT_EXPORT int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
             return 0;
         }
     }
-    if (!real)
-        real = (int (*)(pthread_key_t *, void (*)(void *)))next("pthread_key_create");
-    return real(key, dtor);
+    if (!real_key_create)     /* called before the constructor: another one's */
+        real_key_create = (int (*)(pthread_key_t *, void (*)(void *)))next("pthread_key_create");
+    return real_key_create(key, dtor);
 }
 
 LT_EXPORT int pthread_setspecific(pthread_key_t key, const void *value)
 {
-    static int (*real)(pthread_key_t, const void *);
     if (is_fake(key)) {
         fake_value[key - FAKE_BASE] = value;
         if (value && !exit_registered && syscall(SYS_gettid) != getpid()) {
@@ -103,7 +114,7 @@ LT_EXPORT int pthread_setspecific(pthread_key_t key, const void *value)
         }
         return 0;
     }
-    if (!real)
-        real = (int (*)(pthread_key_t, const void *))next("pthread_setspecific");
-    return real(key, value);
+    if (!real_setspecific)
+        real_setspecific = (int (*)(pthread_key_t, const void *))next("pthread_setspecific");
+    return real_setspecific(key, value);
 }

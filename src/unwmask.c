@@ -25,6 +25,9 @@ void lt_unwmask_init(void)
     if (lt_object_at((uintptr_t)unw_backtrace, &o))
         lt_object_span(&o, PF_X, &unw_lo, &unw_hi);
     __atomic_store_n(&unw_known, 1, __ATOMIC_RELEASE);
+    /* Now, not at the program's first call: a dlsym on its thread would
+     * reset its dlerror state (descriptors.c). */
+    (void)LT_NEXT(real_sigprocmask, "sigprocmask");
 }
 
 bool lt_from_libunwind(const void *ra)
