@@ -283,6 +283,11 @@ static int attach(struct pt_job *j, struct lt_stopped *t)
     if (pt(PTRACE_GETREGS, t->tid, 0, (long)&regs) < 0)
         return 0;
     set_regs(t, &regs);
+    /* xmm0-15 from the FXSAVE area (struct user_fpregs_struct). */
+    struct user_fpregs_struct fpregs;
+    if (pt(PTRACE_GETFPREGS, t->tid, 0, (long)&fpregs) == 0)
+        memcpy(t->vregs, fpregs.xmm_space, sizeof fpregs.xmm_space < sizeof t->vregs ? sizeof fpregs.xmm_space
+                                                                                      : sizeof t->vregs);
     t->fs = (uintptr_t)regs.fs_base;
     t->acked = 1;
     return 1;

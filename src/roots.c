@@ -508,9 +508,12 @@ void lt_roots_scan(struct lt_scan *s, const struct lt_maps *maps,
         for (int r = 0; r < LT_NREGS; r++)
             lt_scan_root_word(s, self->regs[r]);
     for (int i = 0; world && i < world->n; i++)
-        if (world->v[i].acked == 1)
+        if (world->v[i].acked == 1) {
             for (int r = 0; r < LT_NREGS; r++)
                 lt_scan_root_word(s, world->v[i].regs[r]);
+            for (int r = 0; r < LT_NVREGS; r++)
+                lt_scan_root_word(s, world->v[i].vregs[r]);
+        }
 
     /* Arguments of threads not yet started (threads.c keeps them). */
     lt_threads_pending_args(root_word, s);

@@ -382,9 +382,25 @@ void lt_context_regs(const void *ucontext, uintptr_t regs[LT_NREGS], uintptr_t *
 #endif
 }
 
+void lt_context_vregs(const void *ucontext, uintptr_t vregs[LT_NVREGS])
+{
+    memset(vregs, 0, LT_NVREGS * sizeof *vregs);
+#if defined(__x86_64__)
+    /* The FXSAVE image the kernel put on the signal frame (NULL if none). */
+    const ucontext_t *uc = ucontext;
+    const struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+    if (fp)
+        memcpy(vregs, fp->_xmm, sizeof fp->_xmm < LT_NVREGS * sizeof *vregs ? sizeof fp->_xmm
+                                                                            : LT_NVREGS * sizeof *vregs);
+#else
+    (void)ucontext;
+#endif
+}
+
 static void save_context(struct lt_stopped *slot, const ucontext_t *uc)
 {
     lt_context_regs(uc, slot->regs, &slot->sp);
+    lt_context_vregs(uc, slot->vregs);
 }
 
 static struct lt_stopped *my_slot(struct lt_world *w)

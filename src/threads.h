@@ -18,6 +18,12 @@
 #include <sys/types.h>
 
 #define LT_NREGS 16
+/* The vector registers of a stopped thread, as words: xmm0-15 (x86-64).
+ * Compilers keep pointers there (a struct copied through SSE, a vectorized
+ * loop over pointers); a thread stopped mid-way holds its only copy in one
+ * (LLVM lsan use_registers_extra). All are caller-saved (SysV ABI §3.2.1),
+ * so the thread that called exit holds none worth reading. */
+#define LT_NVREGS 32
 
 enum lt_thread_state { LT_THREAD_LIVE = 1, LT_THREAD_DEAD = 2 };
 
@@ -38,6 +44,7 @@ struct lt_stopped {
                                   -1: gone; 0: not reached */
     uintptr_t sp;
     uintptr_t regs[LT_NREGS];
+    uintptr_t vregs[LT_NVREGS];   /* 0 where unknown */
     struct lt_thread_rec *rec; /* registry record, if registered */
     /* ptrace stop (ptstop.c): */
     bool attached;             /* seized by the tracer */
@@ -59,6 +66,8 @@ struct lt_world {
 
 /* General-purpose registers and stack pointer of a ucontext_t. */
 void lt_context_regs(const void *ucontext, uintptr_t regs[LT_NREGS], uintptr_t *sp) LT_HIDDEN;
+/* Its vector registers (LT_NVREGS words; zeros where the context has none). */
+void lt_context_vregs(const void *ucontext, uintptr_t vregs[LT_NVREGS]) LT_HIDDEN;
 
 void lt_threads_init(void) LT_HIDDEN;            /* registers the main thread */
 /* pthread_create with a start routine that registers the new thread. */
