@@ -603,8 +603,10 @@ LT_EXPORT void *pvalloc(size_t size)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     /* pvalloc rounds the size up to whole pages; Valgrind records the
-     * rounded size (vg_replace_malloc.c). */
-    size_t rounded = size ? (size + page - 1) & ~(page - 1) : page;
+     * rounded size (vg_replace_malloc.c). glibc rounds 0 to 0 (malloc.c
+     * pvalloc: ALIGN_UP(0, pagesize)) and hands out a minimum chunk: taking
+     * it for a page filled 4 KiB past it, over the next chunk's header. */
+    size_t rounded = (size + page - 1) & ~(page - 1);
     ensure_started();
     if (!tracking())
         return other_alloc(route_for(RETURN_ADDRESS()), rounded, page, false, (uintptr_t)pvalloc, RETURN_ADDRESS());
