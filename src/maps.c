@@ -44,7 +44,12 @@ static char *slurp(size_t *len, size_t *cap_out)
         char *buf = lt_arena_alloc(cap);
         if (!buf)
             return NULL;
-        int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+        /* This thread's view: once the main thread has exited (main called
+         * pthread_exit, another thread exit), /proc/self names the leader,
+         * whose maps read empty (no roots, no symbols). thread-self: 3.17. */
+        int fd = open("/proc/thread-self/maps", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             lt_arena_free(buf, cap);
             return NULL;
