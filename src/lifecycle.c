@@ -711,11 +711,19 @@ LT_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, ch
  * shell's subshells; the table's 512 stripes were 8 pages). glibc's own
  * malloc skips its locks on the same flag. */
 static bool fork_quiet;
+/* fork() from a signal handler that interrupted this thread inside one of
+ * the tool's locks (a stripe, the arena): taking the tool's locks would
+ * wait on this very thread (a 1 ms timer whose handler forks then starved
+ * the program: test_adversarial). The child gets them as they are; this
+ * thread's interrupted operation finishes, in parent and child alike, when
+ * the handler returns. */
+static bool fork_inside_tool;
 
 static void before_fork(void)
 {
     lt_tls.busy++;
-    fork_quiet = __libc_single_threaded && lt_tls.locked == 0 && !lt_arena_held();
+    fork_inside_tool = lt_tls.locked > 0 || lt_arena_held();
+    fork_quiet = fork_inside_tool || (__libc_single_threaded && lt_tls.locked == 0 && !lt_arena_held());
     if (fork_quiet)
         return;
     lt_depot_lock();
@@ -748,13 +756,16 @@ static void after_fork_child(void)
     lt_table_reset_child();
     lt_depot_reset_child();
     lt_quarantine_reset_child();
-    lt_tls.locked = 0;
     lt_tls.busy--;
     owner_pid = getpid();
     exit_status = -1;
     exit_ctx_taken = 0;
     exit_ctx.valid = false;
-    if (lt_opt.child_silent_after_fork)
+    /* Forked inside the tool: the interrupted operation still runs in this
+     * child (its lock count stays, to come back to zero), and the state it
+     * was changing is half-changed: the child is not checked, as with
+     * --child-silent-after-fork=yes. */
+    if (lt_opt.child_silent_after_fork || fork_inside_tool)
         __atomic_store_n(&lt_state, LT_STATE_DONE, __ATOMIC_RELEASE);
 }
 
