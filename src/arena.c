@@ -84,13 +84,23 @@ static struct region *reserve_region(size_t at_least)
      * (issue 11, item 9; the blocks missed meanwhile are counted, coverage.h). */
     if (A.exhausted && (++A.retries & 255) != 0)
         return NULL;
-    /* Under RLIMIT_AS even a PROT_NONE reservation counts against the
-     * program's limit: reserve only what is about to be used. */
+    /* Even a PROT_NONE reservation counts against RLIMIT_AS, the program's
+     * limit: under one, reserve only what is about to be used; without
+     * one, as much again as is reserved already (16 MiB first), so the
+     * reservation stays within twice what the tool uses. A program may
+     * set its own limit later: one 64 GiB reservation at start-up made
+     * every malloc of a program that then limited itself to 1 GiB fail
+     * (test_adversarial). */
     if (!A.limited) {
         struct rlimit rl;
         A.limited = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? 1 : -1;
     }
-    size_t first = A.limited > 0 ? ((size_t)16 << 20) : ((size_t)64 << 30);
+    size_t reserved = 0;
+    for (int i = 0; i < A.nregions; i++)
+        reserved += A.r[i].hi - A.r[i].lo;
+    size_t first = (size_t)16 << 20;
+    if (A.limited < 0 && reserved > first)
+        first = reserved < ((size_t)64 << 30) ? reserved : ((size_t)64 << 30);
     size_t need = at_least + LT_COMMIT_STEP;
     if (first < need)
         first = (need + ((size_t)16 << 20) - 1) & ~(((size_t)16 << 20) - 1);
