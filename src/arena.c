@@ -85,11 +85,13 @@ static struct region *reserve_region(size_t at_least)
     if (A.exhausted && (++A.retries & 255) != 0)
         return NULL;
     /* Even a PROT_NONE reservation counts against RLIMIT_AS, the program's
-     * limit: under one, reserve only what is about to be used; without
-     * one, as much again as is reserved already (16 MiB first), so the
-     * reservation stays within twice what the tool uses. A program may
-     * set its own limit later: one 64 GiB reservation at start-up made
-     * every malloc of a program that then limited itself to 1 GiB fail
+     * limit: under one, reserve only what is about to be used. Without
+     * one, 128 MiB first (symbolization wants 64 MiB of headroom at the
+     * check, which a program may run under a limit it set later, just
+     * above its size: lsan_realloc_failure_keeps_original), then as much
+     * again as is reserved, so the reservation stays within about twice
+     * what the tool uses. One 64 GiB reservation at start-up made every
+     * malloc of a program that then limited itself to 1 GiB fail
      * (test_adversarial). */
     if (!A.limited) {
         struct rlimit rl;
@@ -99,8 +101,11 @@ static struct region *reserve_region(size_t at_least)
     for (int i = 0; i < A.nregions; i++)
         reserved += A.r[i].hi - A.r[i].lo;
     size_t first = (size_t)16 << 20;
-    if (A.limited < 0 && reserved > first)
-        first = reserved < ((size_t)64 << 30) ? reserved : ((size_t)64 << 30);
+    if (A.limited < 0) {
+        first = reserved > ((size_t)128 << 20) ? reserved : ((size_t)128 << 20);
+        if (first > ((size_t)64 << 30))
+            first = (size_t)64 << 30;
+    }
     size_t need = at_least + LT_COMMIT_STEP;
     if (first < need)
         first = (need + ((size_t)16 << 20) - 1) & ~(((size_t)16 << 20) - 1);

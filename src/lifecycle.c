@@ -718,10 +718,12 @@ static bool fork_quiet;
  * thread's interrupted operation finishes, in parent and child alike, when
  * the handler returns. */
 static bool fork_inside_tool;
+static int locked_at_fork;      /* this thread's lock count before before_fork's locks */
 
 static void before_fork(void)
 {
     lt_tls.busy++;
+    locked_at_fork = lt_tls.locked;
     fork_inside_tool = lt_tls.locked > 0 || lt_arena_held();
     fork_quiet = fork_inside_tool || (__libc_single_threaded && lt_tls.locked == 0 && !lt_arena_held());
     if (fork_quiet)
@@ -756,6 +758,9 @@ static void after_fork_child(void)
     lt_table_reset_child();
     lt_depot_reset_child();
     lt_quarantine_reset_child();
+    /* The locks taken for the fork are reset above, not released: the
+     * count goes back to what it was (0, or the interrupted operation's). */
+    lt_tls.locked = locked_at_fork;
     lt_tls.busy--;
     owner_pid = getpid();
     exit_status = -1;
