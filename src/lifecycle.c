@@ -725,7 +725,7 @@ static void before_fork(void)
     lt_tls.busy++;
     locked_at_fork = lt_tls.locked;
     fork_inside_tool = lt_tls.locked > 0 || lt_arena_held();
-    fork_quiet = fork_inside_tool || (__libc_single_threaded && lt_tls.locked == 0 && !lt_arena_held());
+    fork_quiet = fork_inside_tool || __libc_single_threaded;
     if (fork_quiet)
         return;
     lt_depot_lock();

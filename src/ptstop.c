@@ -285,9 +285,9 @@ static int attach(struct pt_job *j, struct lt_stopped *t)
     set_regs(t, &regs);
     /* xmm0-15 from the FXSAVE area (struct user_fpregs_struct). */
     struct user_fpregs_struct fpregs;
+    _Static_assert(sizeof fpregs.xmm_space == sizeof t->vregs, "16 xmm registers, 2 words each");
     if (pt(PTRACE_GETFPREGS, t->tid, 0, (long)&fpregs) == 0)
-        memcpy(t->vregs, fpregs.xmm_space, sizeof fpregs.xmm_space < sizeof t->vregs ? sizeof fpregs.xmm_space
-                                                                                      : sizeof t->vregs);
+        memcpy(t->vregs, fpregs.xmm_space, sizeof t->vregs);
     t->fs = (uintptr_t)regs.fs_base;
     t->acked = 1;
     return 1;

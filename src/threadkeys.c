@@ -19,7 +19,6 @@
  *  - Every other call is the program's, forwarded unchanged. */
 #include "unwmask.h"
 #include "lt.h"
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -41,14 +40,6 @@ static __thread bool exit_registered;
 static inline bool is_fake(pthread_key_t k)
 {
     return LT_UNLIKELY(k >= FAKE_BASE);
-}
-
-static void *next(const char *name)
-{
-    lt_tls.busy++;
-    void *f = dlsym(RTLD_NEXT, name);
-    lt_tls.busy--;
-    return f;
 }
 
 static void run_fake_dtors(void *unused)
@@ -80,8 +71,8 @@ static int (*real_setspecific)(pthread_key_t, const void *);
  * detached_thread_dlsym: tests/scenarios/lsan_detached_thread_dlsym.c). */
 __attribute__((constructor)) static void threadkeys_init(void)
 {
-    real_key_create = (int (*)(pthread_key_t *, void (*)(void *)))next("pthread_key_create");
-    real_setspecific = (int (*)(pthread_key_t, const void *))next("pthread_setspecific");
+    (void)LT_NEXT(real_key_create, "pthread_key_create");
+    (void)LT_NEXT(real_setspecific, "pthread_setspecific");
 }
 
 LT_EXPORT int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
@@ -97,9 +88,7 @@ LT_EXPORT int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
             return 0;
         }
     }
-    if (!real_key_create)     /* called before the constructor: another one's */
-        real_key_create = (int (*)(pthread_key_t *, void (*)(void *)))next("pthread_key_create");
-    return real_key_create(key, dtor);
+    return LT_NEXT(real_key_create, "pthread_key_create")(key, dtor);   /* before the constructor: looked up now */
 }
 
 LT_EXPORT int pthread_setspecific(pthread_key_t key, const void *value)
@@ -114,7 +103,5 @@ LT_EXPORT int pthread_setspecific(pthread_key_t key, const void *value)
         }
         return 0;
     }
-    if (!real_setspecific)
-        real_setspecific = (int (*)(pthread_key_t, const void *))next("pthread_setspecific");
-    return real_setspecific(key, value);
+    return LT_NEXT(real_setspecific, "pthread_setspecific")(key, value);
 }

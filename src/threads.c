@@ -389,9 +389,9 @@ void lt_context_vregs(const void *ucontext, uintptr_t vregs[LT_NVREGS])
     /* The FXSAVE image the kernel put on the signal frame (NULL if none). */
     const ucontext_t *uc = ucontext;
     const struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+    _Static_assert(sizeof fp->_xmm == LT_NVREGS * sizeof(uintptr_t), "16 xmm registers, 2 words each");
     if (fp)
-        memcpy(vregs, fp->_xmm, sizeof fp->_xmm < LT_NVREGS * sizeof *vregs ? sizeof fp->_xmm
-                                                                            : LT_NVREGS * sizeof *vregs);
+        memcpy(vregs, fp->_xmm, sizeof fp->_xmm);
 #else
     (void)ucontext;
 #endif
