@@ -52,6 +52,7 @@ void lt_depot_init(void)
 {
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
     lt_unwcache_init();
+    lt_luaframes_init();
 }
 
 void lt_depot_set_self_range(uintptr_t lo, uintptr_t hi)

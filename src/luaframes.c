@@ -20,7 +20,12 @@
  * an EFAULT, not a crash) and the result cached per DISPATCH value.
  *
  * Reading the Lua stack: lua_getstack/lua_getinfo("Snl") through the
- * program's own exported LuaJIT. In a trace L->base is not kept up to date
+ * program's own exported LuaJIT, or, for a level whose key was seen before,
+ * the frame the API gave then (luakey.h: the raw words its answer depends
+ * on; a third of the Lua-frame cost, half of lua_getinfo's and the
+ * interning's, callgrind on bench/ffi.lua). Cached answers and level walks
+ * are compared with the API's: the first 64 of each thread, then one in 64;
+ * one difference turns the cache off. In a trace L->base is not kept up to date
  * (that is why callbacks from compiled FFI calls fail): the walk is made on
  * a copy of the lua_State whose base is jit_base. The copy keeps glref,
  * stack and cframe, so no state of the program is written. Candidate frames
@@ -28,12 +33,14 @@
  * the unwinder stopped early, a last frame in no object (a trace). */
 #include "luaframes.h"
 #include "unwmask.h"
+#include "luakey.h"
 #include "arena.h"
 #include "lock.h"
 #include <dlfcn.h>
 #include <link.h>
 #include <string.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <unistd.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -52,6 +59,7 @@ typedef int (*getinfo_fn)(void *L, const char *what, struct lua_debug *ar);
 #define TAG_HI   UINT64_C(0xfffe000000000000)   /* never a user-space address */
 #define TAG_MASK UINT64_C(0xffff000000000000)
 #define MAX_LUA_FRAMES 32
+#define MAX_LEVELS     200           /* Lua stack levels read, C functions included */
 #define GG_SCAN  (64u << 10)        /* DISPATCH - GG start is a few KiB (jit_State) */
 #define G_SCAN   2048u              /* bytes of global_State searched for cur_L */
 #define L_COPY   256u
@@ -321,6 +329,7 @@ void lt_luaframes_reset_child(void)
 {
     lt_lock_reset(&gg_lock);
     lt_lock_reset(&frame_lock);
+    lt_luakey_reset_child();
 }
 
 /* Looks for LuaJIT among the loaded objects; when it is not there (yet:
@@ -468,6 +477,144 @@ static inline uintptr_t caller_r14(void)
 #endif
 }
 
+#define FRAME_END ((uintptr_t)-1)
+
+/* The interned frame of the level ar->i_ci names, as the API gives it: 0
+ * for a C function (the native stack has it), FRAME_END when the API
+ * fails. */
+static uintptr_t frame_from_api(void *L, struct lua_debug *ar)
+{
+    /* What is read below, reset (a whole memset of ar per level was a
+     * fifth of this function's time: rep stos). */
+    ar->what = NULL;
+    ar->name = NULL;
+    ar->short_src[0] = 0;
+    ar->currentline = ar->linedefined = -1;
+    if (!lj.getinfo(L, "Snl", ar))
+        return FRAME_END;
+    if (!ar->what || ar->what[0] == 'C')
+        return 0;
+    /* named as Lua's own traceback names them (luaL_traceback) */
+    char anon[LUA_IDSIZE + 32];
+    const char *fn = ar->name;
+    if (!fn && ar->what[0] == 'm') {
+        fn = "main chunk";
+    } else if (!fn) {
+        const char *src = ar->short_src[0] != '[' && strrchr(ar->short_src, '/') ?
+                          strrchr(ar->short_src, '/') + 1 : ar->short_src;
+        size_t a = strlen(src);
+        char num[12];
+        int nd = 0;
+        unsigned v = ar->linedefined > 0 ? (unsigned)ar->linedefined : 0;
+        do { num[nd++] = (char)('0' + v % 10); v /= 10; } while (v);
+        char *p = anon;
+        memcpy(p, "function <", 10);
+        p += 10;
+        memcpy(p, src, a);
+        p += a;
+        *p++ = ':';
+        while (nd)
+            *p++ = num[--nd];
+        *p++ = '>';
+        *p = 0;
+        fn = anon;
+    }
+    unsigned line = ar->currentline > 0 ? (unsigned)ar->currentline : 0;
+    return intern(fn, ar->short_src, line);
+}
+
+/* Answers compared with the API's: the first VERIFY_FIRST a thread gets
+ * from the key cache, then one in VERIFY_EVERY; a difference turns the
+ * cache off for the process. LEAKTRACE_LUA_KEYS=no never uses the cache,
+ * =check compares every answer and prints the counts at exit (tests). */
+#define VERIFY_FIRST 64u
+#define VERIFY_EVERY 64u
+static __thread unsigned key_answers;
+enum { KEYS_ON, KEYS_OFF, KEYS_CHECK };
+static int keys_mode = KEYS_ON;
+static unsigned long keys_equal, keys_differ, keys_asked, walks_equal, walks_differ;
+
+void lt_luaframes_init(void)
+{
+    const char *e = getenv("LEAKTRACE_LUA_KEYS");
+    if (e && !strcmp(e, "no"))
+        keys_mode = KEYS_OFF;
+    else if (e && !strcmp(e, "check"))
+        keys_mode = KEYS_CHECK;
+    if (keys_mode == KEYS_OFF)
+        lt_luakey_off();
+}
+
+__attribute__((destructor)) static void report_keys_check(void)
+{
+    if (keys_mode == KEYS_CHECK && lt_luaframes_found())
+        lt_warn("lua-key check: %lu walks equal to lua_getstack's, %lu differed; "
+                "%lu cached answers equal to lua_getinfo's, %lu differed, %lu levels asked",
+                walks_equal, walks_differ, keys_equal, keys_differ, keys_asked);
+}
+
+/* The i_ci of levels 0.. (up to MAX_LEVELS + 1), as lua_getstack gives
+ * them: from the key module's walk when it is on (compared with
+ * lua_getstack's like the cached answers), from lua_getstack otherwise. */
+static __thread unsigned walks;
+
+static int levels_of(void *L, uintptr_t Laddr, int *ici)
+{
+    int n = lt_luakey_is_on() ? lt_luakey_levels(L, Laddr, ici, MAX_LEVELS + 1) : -1;
+    if (n >= 0) {
+        unsigned w = ++walks;
+        if (keys_mode != KEYS_CHECK && w > VERIFY_FIRST && w % VERIFY_EVERY != 0)
+            return n;
+    }
+    struct lua_debug ar;
+    int m = 0;
+    bool same = n >= 0;
+    for (; m <= MAX_LEVELS; m++) {
+        ar.i_ci = 0;
+        if (!lj.getstack(L, m, &ar))
+            break;
+        same = same && m < n && ici[m] == ar.i_ci;
+        ici[m] = ar.i_ci;
+    }
+    same = same && m == n;
+    if (n >= 0 && keys_mode == KEYS_CHECK)
+        __atomic_add_fetch(same ? &walks_equal : &walks_differ, 1, __ATOMIC_RELAXED);
+    else if (n >= 0 && !same)
+        lt_luakey_off();
+    return m;
+}
+
+/* The level's frame, from the key cache when its key was seen (luakey.h),
+ * from lua_getinfo otherwise. */
+static uintptr_t frame_at(void *L, struct lua_debug *ar, int next_ici)
+{
+    struct lt_luakey key;
+    enum lt_luakey_kind kind = lt_luakey_is_on() ?
+                               lt_luakey_make(L, ar->i_ci, next_ici, &key) : LT_LUAKEY_ASK;
+    uintptr_t cached = 0;
+    if (kind == LT_LUAKEY_LUA)
+        cached = lt_luakey_get(&key);
+    if (kind == LT_LUAKEY_ASK || (kind == LT_LUAKEY_LUA && !cached)) {
+        uintptr_t tag = frame_from_api(L, ar);
+        if (kind == LT_LUAKEY_LUA && tag && tag != FRAME_END)
+            lt_luakey_put(&key, tag);
+        if (keys_mode == KEYS_CHECK)
+            __atomic_add_fetch(&keys_asked, 1, __ATOMIC_RELAXED);
+        return tag;
+    }
+    uintptr_t answer = kind == LT_LUAKEY_C ? 0 : cached;
+    unsigned n = ++key_answers;
+    if (keys_mode == KEYS_CHECK || n <= VERIFY_FIRST || n % VERIFY_EVERY == 0) {
+        uintptr_t tag = frame_from_api(L, ar);
+        if (keys_mode == KEYS_CHECK)
+            __atomic_add_fetch(tag == answer ? &keys_equal : &keys_differ, 1, __ATOMIC_RELAXED);
+        else if (tag != answer)
+            lt_luakey_off();
+        return tag;
+    }
+    return answer;
+}
+
 void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
 {
     uintptr_t r14_now = caller_r14();
@@ -568,48 +715,14 @@ void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)
         memcpy(lcopy + 32, &jit_base, 8);          /* lua_State.base (GC64) */
     uintptr_t lua[MAX_LUA_FRAMES];
     uint32_t nl = 0;
-    struct lua_debug ar;
-    memset(&ar, 0, sizeof ar);
-    for (int level = 0; nl < MAX_LUA_FRAMES && level < 200; level++) {
-        /* What is read below, reset per level (a whole memset of ar per
-         * level was a fifth of this function's time: rep stos). */
-        ar.what = NULL;
-        ar.name = NULL;
-        ar.short_src[0] = 0;
-        ar.currentline = ar.linedefined = -1;
-        if (!lj.getstack(lcopy, level, &ar))
+    struct lua_debug ar;                            /* frame_from_api resets what it reads */
+    int ici[MAX_LEVELS + 1];
+    int nlev = levels_of(lcopy, L, ici);
+    for (int level = 0; level < nlev && level < MAX_LEVELS && nl < MAX_LUA_FRAMES; level++) {
+        ar.i_ci = ici[level];
+        uintptr_t tag = frame_at(lcopy, &ar, level + 1 < nlev ? ici[level + 1] : -1);
+        if (tag == FRAME_END)
             break;
-        if (!lj.getinfo(lcopy, "Snl", &ar))
-            break;
-        if (!ar.what || ar.what[0] == 'C')         /* C functions: the native stack has them */
-            continue;
-        /* named as Lua's own traceback names them (luaL_traceback) */
-        char anon[LUA_IDSIZE + 32];
-        const char *fn = ar.name;
-        if (!fn && ar.what[0] == 'm') {
-            fn = "main chunk";
-        } else if (!fn) {
-            const char *src = ar.short_src[0] != '[' && strrchr(ar.short_src, '/') ?
-                              strrchr(ar.short_src, '/') + 1 : ar.short_src;
-            size_t a = strlen(src);
-            char num[12];
-            int nd = 0;
-            unsigned v = ar.linedefined > 0 ? (unsigned)ar.linedefined : 0;
-            do { num[nd++] = (char)('0' + v % 10); v /= 10; } while (v);
-            char *p = anon;
-            memcpy(p, "function <", 10);
-            p += 10;
-            memcpy(p, src, a);
-            p += a;
-            *p++ = ':';
-            while (nd)
-                *p++ = num[--nd];
-            *p++ = '>';
-            *p = 0;
-            fn = anon;
-        }
-        unsigned line = ar.currentline > 0 ? (unsigned)ar.currentline : 0;
-        uintptr_t tag = intern(fn, ar.short_src, line);
         if (tag)
             lua[nl++] = tag;
     }

@@ -10,14 +10,18 @@
  * lt_luaframes_describe turns it back into a frame for symbols.c. For a
  * compiled trace the Lua stack is the one the trace was entered with, and
  * the line is where the interpreter last saved its position: the trace's
- * Lua start. Only the public debug API (lua_getstack, lua_getinfo "Snl",
- * which neither allocate nor change the state) reads Lua's stack; nothing is
- * added when LuaJIT is not loaded, or its state cannot be found safely. */
+ * Lua start. The frames are the public debug API's (lua_getstack,
+ * lua_getinfo "Snl", which neither allocate nor change the state), asked
+ * or remembered by the words their answer depends on (luakey.h); nothing
+ * is written to the Lua state, and nothing is added when LuaJIT is not
+ * loaded, or its state cannot be found safely. */
 #ifndef LT_LUAFRAMES_H
 #define LT_LUAFRAMES_H
 #include "lt.h"
 #include "symbols.h"
 
+/* Reads LEAKTRACE_LUA_KEYS (depot.c's init). */
+void lt_luaframes_init(void) LT_HIDDEN;
 /* Called by depot.c after a capture, from the allocation path (busy). */
 void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max) LT_HIDDEN;
 /* fork child: the locks may have been held by a thread that is gone. */

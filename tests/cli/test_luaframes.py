@@ -11,7 +11,16 @@ add names, never change the classification). `leaktrace diff` must see a
 leak that moved to another Lua line (fixed at the old line, new at the new
 one) and call two runs of the same line identical. Under nginx the same
 frames name the content_by_lua chunk (checked in test_nginx.py). Skips when
-luajit is not installed."""
+luajit is not installed.
+
+The frames a capture takes from the key cache (src/luakey.c) must be those
+lua_getinfo gives: LEAKTRACE_LUA_KEYS=check compares every cached answer and
+level walk with the API's and prints the counts; none may differ, in every
+mode and in reload.lua, whose chunk is loaded 40 times with its leak on
+another line at the same size, so prototypes and closures come back at
+addresses seen before (checked by mutation: a key without the line read
+from lineinfo gives 10 different answers there). reload.lua's records, in
+normal mode, must name the line of every load."""
 import os, re, shutil, subprocess, sys, tempfile
 
 from harness import arg_parser, check, failures, parse_report
@@ -96,6 +105,31 @@ check(moved.returncode == 1 and ("frames.lua:%d" % LINE["call_moved"]) in moved.
       and ("frames.lua:%d" % LINE["call_interp"]) in moved.stdout,
       "diff: a leak moved from line %d to %d is new there and fixed here (status %d)\n%s"
       % (LINE["call_interp"], LINE["call_moved"], moved.returncode, moved.stdout))
+# the key cache answers as lua_getinfo does (LEAKTRACE_LUA_KEYS=check)
+KEYS = re.compile(r"lua-key check: (\d+) walks equal to lua_getstack's, (\d+) differed; "
+                  r"(\d+) cached answers equal to lua_getinfo's, (\d+) differed")
+reload = os.path.join(args.src, "tests/data/luajit/reload.lua")
+
+def keys_check(argv, what):
+    shim = subprocess.run([luajit] + argv, capture_output=True, text=True, timeout=120,
+                          env=dict(env0, LD_PRELOAD=os.path.abspath(args.lib), LEAKTRACE_LUA_KEYS="check"))
+    m = KEYS.search(shim.stderr)
+    check(m is not None and m.group(2) == "0" and m.group(4) == "0" and int(m.group(3)) > 0,
+          "%s: cached Lua frames equal lua_getinfo's (%s)" % (what, m.group(0) if m else "no counts printed"))
+
+for mode in ("interp", "jit", "coroutine"):
+    keys_check([script, mode], mode)
+for mode in ("interp", "jit"):
+    keys_check([reload, mode], "reload " + mode)
+    out = subprocess.run([luajit, reload, mode], capture_output=True, text=True, timeout=120,
+                         env=dict(env0, LD_PRELOAD=os.path.abspath(args.lib))).stderr
+    got = {int(line): (int(size.replace(",", "")), int(blocks))
+           for size, blocks, line in re.findall(r"([\d,]+) bytes in (\d+) blocks are definitely lost in loss record"
+                                                r".*?\n(?:==\d+==\s+(?:at|by) .*\n)*?==\d+==\s+by 0x[0-9A-F]+: "
+                                                r"f \(reload:(\d+)\)", out)}
+    want = {2 + p: (sum(1000 + i for i in range(1, 41) if i % 5 == p), 8) for p in range(5)}
+    check(got == want, "reload %s: each line names the blocks of its loads (%s, want %s)" % (mode, got, want))
+
 shutil.rmtree(work, ignore_errors=True)
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
