@@ -776,6 +776,13 @@ static void after_fork_child(void)
 
 /* ---- start-up --------------------------------------------------------------------------------- */
 
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+
+static void run_void(void *fn)
+{
+    ((void (*)(void))fn)();
+}
+
 /* --trace-children=no: programs this one executes run without the tool. */
 static void drop_preload_for_children(void)
 {
@@ -852,11 +859,18 @@ __attribute__((constructor(101))) static void leaktrace_init(void)
     if (lt_opt.report_signal && lt_ondemand_init(lt_opt.report_signal) != 0)
         lt_warn("--report-signal=%d: the reporter could not be started", lt_opt.report_signal);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-    /* Registered before the program's own handlers and before glibc
-     * registers the ELF destructors, so they run after all of them
-     * (exit_inside_check last: an exit from inside the check reaches it). */
-    atexit(exit_inside_check);
-    atexit(final_check_atexit);
+    /* Registered before the program's own handlers and before
+     * __libc_start_main registers _dl_fini, so they run after all of them
+     * (exit_inside_check last: an exit from inside the check reaches it).
+     * With no DSO handle: atexit() in a shared object passes its
+     * __dso_handle (libc_nonshared.a), and _dl_fini's __cxa_finalize of
+     * this library would then run the check inside _dl_fini, where every
+     * object's open count is raised and __libc_freeres' dlclose of
+     * libgcc_s (loaded by pthread_exit/pthread_cancel) frees nothing
+     * (scenario thread_exit_libgcc). After _dl_fini, as Valgrind checks at
+     * the process's very end. */
+    __cxa_atexit(run_void, (void *)exit_inside_check, NULL);
+    __cxa_atexit(run_void, (void *)final_check_atexit, NULL);
     at_quick_exit(final_check_atexit);
     lt_tls.busy--;
 }
