@@ -54,6 +54,7 @@
 
 #define UC_FRAMES 32          /* deeper stacks (--num-callers > 30) are not cached */
 #define UC_ENTRIES 4          /* previous stacks kept: 2 sets x 2 ways by frame 2's (pc, sp) */
+#define UC_CHECKS (2 * UC_FRAMES + 4)   /* words compared on a hit; a stack needing more is not cached */
 #define REFILL_EVERY 256u
 /* Below Linux's vm.mmap_min_addr (65536 by default): never mapped. */
 #define LOW_ADDR 0x10000u
@@ -81,6 +82,8 @@ struct uc_entry {
     uintptr_t end_w0, end_w1; /* [rbp], [rbp + 8] a frame-pointer fallback would read */
     uint32_t id;              /* the depot id of this stack called through ra1, or 0 */
     uintptr_t ra1;
+    int nchk;                 /* the words a hit compares, as (address, value) pairs */
+    uintptr_t chk[UC_CHECKS][2];
     struct uc_frame f[UC_FRAMES];
 };
 
@@ -184,18 +187,16 @@ static int lookup(void **buf, int max, const void *capture_frame, void *ra0, uin
         return -1;
     if (c->low_loc && word(c->low_loc) >= LOW_ADDR)
         return -2;
-    /* From here a miss is a stack that looked the same at frame 2: -2. */
-    if (f[2].guard && word(f[2].guard) != f[2].gval)
-        return -2;
-    for (int k = 3; k < n; k++) {
-        if (word(f[k].sp - 8) != f[k].ip)
-            return -2;
-        if (f[k].bp_loc && word(f[k].bp_loc) != f[k].bp)
-            return -2;
-        if (f[k].guard && word(f[k].guard) != f[k].gval)
-            return -2;
-    }
-    if (c->end_fp && (word(c->end_fp) != c->end_w0 || word(c->end_fp + 8) != c->end_w1))
+    /* From here a miss is a stack that looked the same at frame 2: -2.
+     * The words are those the unwinder would read (built by refill: each
+     * frame's return address, the saved rbps and DRAP words that matter,
+     * the words at the outermost rbp), compared all at once: every address
+     * lies in this thread's stack (refill checked), and a hit, the common
+     * case, reads them all anyway. */
+    uintptr_t d = 0;
+    for (int i = 0; i < c->nchk; i++)
+        d |= word(c->chk[i][0]) ^ c->chk[i][1];
+    if (d)
         return -2;
     uc.last = c;
     used(&uc, c);
@@ -213,6 +214,36 @@ static int lookup(void **buf, int max, const void *capture_frame, void *ra0, uin
 static bool in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi)
 {
     return a >= lo && a + sizeof(uintptr_t) <= hi;
+}
+
+static bool add_check(struct uc_entry *c, uintptr_t addr, uintptr_t val)
+{
+    if (c->nchk == UC_CHECKS)
+        return false;
+    c->chk[c->nchk][0] = addr;
+    c->chk[c->nchk][1] = val;
+    c->nchk++;
+    return true;
+}
+
+/* The words lookup compares (see there), from the frames refill kept. */
+static bool list_checks(struct uc_entry *c, int n)
+{
+    const struct uc_frame *f = c->f;
+    bool ok = true;
+    c->nchk = 0;
+    if (f[2].guard)
+        ok = add_check(c, f[2].guard, f[2].gval);
+    for (int k = 3; k < n && ok; k++) {
+        ok = add_check(c, f[k].sp - 8, f[k].ip);
+        if (ok && f[k].bp_loc)
+            ok = add_check(c, f[k].bp_loc, f[k].bp);
+        if (ok && f[k].guard)
+            ok = add_check(c, f[k].guard, f[k].gval);
+    }
+    if (ok && c->end_fp)
+        ok = add_check(c, c->end_fp, c->end_w0) && add_check(c, c->end_fp + 8, c->end_w1);
+    return ok;
 }
 
 /* Walks with unw_step from here and fills the cache if every frame fits
@@ -353,6 +384,8 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
         else
             f[i].bp_loc = loc[i];
     }
+    if (!list_checks(c, n))
+        return;
     c->n = n;
     uc.last = c;
     if (mode == UC_CHECK)
