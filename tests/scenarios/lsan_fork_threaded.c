@@ -32,9 +32,18 @@ static NOINLINE void drop(void)
     launder_ptr(p);
 }
 
+/* The thread exits only once main has scrubbed its stack: otherwise, on a
+ * loaded machine, the check stopped main inside scrub_stack, whose 64 KiB
+ * pad was still live and still held the stale p+3 an earlier call left
+ * deep in the stack ("possibly lost" 33 B, ~1 run in 300; LEAKTRACE_WHY=33
+ * showed the word 63 KB above main's stopped stack pointer). */
+static int scrubbed[2];
+
 static void *exiter(void *arg)
 {
     (void)arg;
+    char c;
+    SCN_CHECK(read(scrubbed[0], &c, 1) == 1);
     scrub();
     exit(3);
 }
@@ -45,8 +54,10 @@ static NOINLINE void child(void)
     memset(held, 0, 222);
     drop();
     pthread_t t;
+    SCN_CHECK(pipe(scrubbed) == 0);
     SCN_CHECK(pthread_create(&t, NULL, exiter, NULL) == 0);
     scrub();
+    SCN_CHECK(write(scrubbed[1], "x", 1) == 1);
     pthread_join(t, NULL);
     SCN_CHECK(!"the thread's exit() returned");
     (void)held;
