@@ -78,8 +78,6 @@ struct uc_entry {
     int need_bp2;             /* frame 2's rbp enters the unwind (see refill) */
     int low_bp2;              /* ... only as "below LOW_ADDR" (see refill) */
     uintptr_t low_loc;        /* or the slot it is read from, 0 if none */
-    uintptr_t end_fp;         /* stack ended before max: the outermost rbp, whose words */
-    uintptr_t end_w0, end_w1; /* [rbp], [rbp + 8] a frame-pointer fallback would read */
     uint32_t id;              /* the depot id of this stack called through ra1, or 0 */
     uintptr_t ra1;
     int nchk;                 /* the words a hit compares, as (address, value) pairs */
@@ -226,8 +224,10 @@ static bool add_check(struct uc_entry *c, uintptr_t addr, uintptr_t val)
     return true;
 }
 
-/* The words lookup compares (see there), from the frames refill kept. */
-static bool list_checks(struct uc_entry *c, int n)
+/* The words lookup compares (see there), from the frames refill kept;
+ * end_fp: where the stack ended before max, the outermost rbp, whose two
+ * words a frame-pointer fallback would read (0: none). */
+static bool list_checks(struct uc_entry *c, int n, uintptr_t end_fp)
 {
     const struct uc_frame *f = c->f;
     bool ok = true;
@@ -241,8 +241,8 @@ static bool list_checks(struct uc_entry *c, int n)
         if (ok && f[k].guard)
             ok = add_check(c, f[k].guard, f[k].gval);
     }
-    if (ok && c->end_fp)
-        ok = add_check(c, c->end_fp, c->end_w0) && add_check(c, c->end_fp + 8, c->end_w1);
+    if (ok && end_fp)
+        ok = add_check(c, end_fp, word(end_fp)) && add_check(c, end_fp + 8, word(end_fp + 8));
     return ok;
 }
 
@@ -259,7 +259,6 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
     used(&uc, c);
     c->n = 0;
     c->id = 0;
-    c->end_fp = 0;
     c->low_bp2 = 0;
     c->low_loc = 0;
     c->max = max;
@@ -332,17 +331,15 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
      * fallback could read nothing there), it must be below LOW_ADDR again,
      * whatever its value (luajit's VM keeps counters in rbp). */
     bool end_low = false;
+    uintptr_t end_fp = 0;
     if (n < max) {
         uintptr_t b = f[n - 1].bp;
         if (b < LOW_ADDR) {
             end_low = true;
         } else {
             dep[n - 1] = true;
-            if (in_stack(b, lo, hi) && in_stack(b + 8, lo, hi)) {
-                c->end_fp = b;
-                c->end_w0 = word(b);
-                c->end_w1 = word(b + 8);
-            }
+            if (in_stack(b, lo, hi) && in_stack(b + 8, lo, hi))
+                end_fp = b;
         }
     }
     for (int i = 2; i < n; i++) {
@@ -384,7 +381,7 @@ LT_NOINLINE static void refill(void *const *buf, int n, int max, const void *cap
         else
             f[i].bp_loc = loc[i];
     }
-    if (!list_checks(c, n))
+    if (!list_checks(c, n, end_fp))
         return;
     c->n = n;
     uc.last = c;
