@@ -529,10 +529,27 @@ static uintptr_t frame_from_api(void *L, struct lua_debug *ar)
  * =check compares every answer and prints the counts at exit (tests). */
 #define VERIFY_FIRST 64u
 #define VERIFY_EVERY 64u
-static __thread unsigned key_answers;
+static __thread unsigned key_answers, walks;
 enum { KEYS_ON, KEYS_OFF, KEYS_CHECK };
 static int keys_mode = KEYS_ON;
 static unsigned long keys_equal, keys_differ, keys_asked, walks_equal, walks_differ;
+
+/* Whether this answer of the cache (counted in *n) is compared with the API's. */
+static bool sampled(unsigned *n)
+{
+    unsigned k = ++*n;
+    return keys_mode == KEYS_CHECK || k <= VERIFY_FIRST || k % VERIFY_EVERY == 0;
+}
+
+/* The comparison's outcome: counted in check mode, else a difference
+ * turns the cache off. */
+static void compared(bool same, unsigned long *equal, unsigned long *differ)
+{
+    if (keys_mode == KEYS_CHECK)
+        __atomic_add_fetch(same ? equal : differ, 1, __ATOMIC_RELAXED);
+    else if (!same)
+        lt_luakey_off();
+}
 
 void lt_luaframes_init(void)
 {
@@ -554,18 +571,13 @@ __attribute__((destructor)) static void report_keys_check(void)
 }
 
 /* The i_ci of levels 0.. (up to MAX_LEVELS + 1), as lua_getstack gives
- * them: from the key module's walk when it is on (compared with
- * lua_getstack's like the cached answers), from lua_getstack otherwise. */
-static __thread unsigned walks;
-
+ * them: from the key module's walk when it is on (sampled and compared
+ * with lua_getstack's like the cached answers), from lua_getstack otherwise. */
 static int levels_of(void *L, uintptr_t Laddr, int *ici)
 {
     int n = lt_luakey_is_on() ? lt_luakey_levels(L, Laddr, ici, MAX_LEVELS + 1) : -1;
-    if (n >= 0) {
-        unsigned w = ++walks;
-        if (keys_mode != KEYS_CHECK && w > VERIFY_FIRST && w % VERIFY_EVERY != 0)
-            return n;
-    }
+    if (n >= 0 && !sampled(&walks))
+        return n;
     struct lua_debug ar;
     int m = 0;
     bool same = n >= 0;
@@ -576,11 +588,8 @@ static int levels_of(void *L, uintptr_t Laddr, int *ici)
         same = same && m < n && ici[m] == ar.i_ci;
         ici[m] = ar.i_ci;
     }
-    same = same && m == n;
-    if (n >= 0 && keys_mode == KEYS_CHECK)
-        __atomic_add_fetch(same ? &walks_equal : &walks_differ, 1, __ATOMIC_RELAXED);
-    else if (n >= 0 && !same)
-        lt_luakey_off();
+    if (n >= 0)
+        compared(same && m == n, &walks_equal, &walks_differ);
     return m;
 }
 
@@ -603,16 +612,11 @@ static uintptr_t frame_at(void *L, struct lua_debug *ar, int next_ici)
         return tag;
     }
     uintptr_t answer = kind == LT_LUAKEY_C ? 0 : cached;
-    unsigned n = ++key_answers;
-    if (keys_mode == KEYS_CHECK || n <= VERIFY_FIRST || n % VERIFY_EVERY == 0) {
-        uintptr_t tag = frame_from_api(L, ar);
-        if (keys_mode == KEYS_CHECK)
-            __atomic_add_fetch(tag == answer ? &keys_equal : &keys_differ, 1, __ATOMIC_RELAXED);
-        else if (tag != answer)
-            lt_luakey_off();
-        return tag;
-    }
-    return answer;
+    if (!sampled(&key_answers))
+        return answer;
+    uintptr_t tag = frame_from_api(L, ar);
+    compared(tag == answer, &keys_equal, &keys_differ);
+    return tag;
 }
 
 void lt_luaframes_add(uintptr_t *ips, uint32_t *depth, uint32_t max)

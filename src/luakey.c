@@ -81,16 +81,21 @@ static inline uint32_t rd32(uintptr_t a)
     return v;
 }
 
-/* The Lua function in a frame's function slot, or 0 (a C function, a
- * dummy frame's thread, anything else). */
-static uintptr_t lua_fn(uint64_t slot)
+/* The function in a frame's function slot, or 0 (a dummy frame's
+ * thread, anything else). */
+static uintptr_t func_of(uint64_t slot)
 {
     if ((slot >> 47) != ITYPE_FUNC)
         return 0;
     uintptr_t fn = (uintptr_t)(slot & GCV_MASK);
-    if (*(const uint8_t *)(fn + GCT_OFF) != GCT_FUNC || *(const uint8_t *)(fn + FN_FFID) != 0)
-        return 0;
-    return fn;
+    return *(const uint8_t *)(fn + GCT_OFF) == GCT_FUNC ? fn : 0;
+}
+
+/* The same if it is a Lua function (ffid FF_LUA), else 0. */
+static uintptr_t lua_fn(uint64_t slot)
+{
+    uintptr_t fn = func_of(slot);
+    return fn && *(const uint8_t *)(fn + FN_FFID) == 0 ? fn : 0;
 }
 
 /* A Lua function's bytecode and its size, checked to be a prototype's. */
@@ -183,8 +188,7 @@ enum lt_luakey_kind lt_luakey_make(const unsigned char *ls, int ici, int next_ic
         return LT_LUAKEY_ASK;
     uintptr_t frame = (uintptr_t)stack + 8 * off;
     uint64_t fslot = rd64(frame - 8);
-    if ((fslot >> 47) != ITYPE_FUNC ||
-        *(const uint8_t *)((uintptr_t)(fslot & GCV_MASK) + GCT_OFF) != GCT_FUNC)
+    if (!func_of(fslot))
         return LT_LUAKEY_ASK;
     uintptr_t fn = lua_fn(fslot), bc;
     uint32_t sizebc;

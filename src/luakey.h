@@ -8,7 +8,7 @@
  * says the level is a C function (lua_getinfo would answer "C") or that the
  * answer depends on more than those words (a C frame's chain of cframes:
  * ask the API). A key equal to an earlier one gives the earlier answer:
- * lt_luakey_get/put remember the interned frame of up to LT_LUAKEY_SLOTS
+ * lt_luakey_get/put remember the interned frame of up to 1,024
  * keys (direct-mapped, last writer wins). Nothing is written to the Lua
  * state. Layout assumptions are checked on every read (type tags of the
  * function and its prototype); luaframes.c also compares samples of cached
