@@ -9,7 +9,7 @@
 #include "scan.h"
 #include "arena.h"
 #include "symbols.h"
-#include <fcntl.h>
+#include "maps.h"
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -252,28 +252,19 @@ __attribute__((constructor)) static void why_init(void)
     why_size = why ? strtoul(why, NULL, 10) : 0;
 }
 
+/* The mapping holding a root word, as maps.c reads it (debugging only: a
+ * second read of the map). */
 static void why_maps_line(uintptr_t a)
 {
-    static char buf[1 << 16];
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    struct lt_maps maps = { 0 };
+    if (lt_maps_read(&maps) != 0)
         return;
-    ssize_t n = 0, r;
-    while (n < (ssize_t)sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
-        n += r;
-    close(fd);
-    buf[n > 0 ? n : 0] = 0;
-    for (char *line = buf; *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = 0;
-        uintptr_t lo = strtoul(line, NULL, 16), hi = strtoul(strchr(line, '-') ? strchr(line, '-') + 1 : line, NULL, 16);
-        if (a >= lo && a < hi)
-            lt_warn("why:   in %s", line);
-        if (!nl)
-            break;
-        line = nl + 1;
-    }
+    const struct lt_map *m = lt_maps_find(&maps, a);
+    if (m)
+        lt_warn("why:   in %lx-%lx %c%c%c%c %s", (unsigned long)m->lo, (unsigned long)m->hi,
+                m->prot & LT_MAP_R ? 'r' : '-', m->prot & LT_MAP_W ? 'w' : '-',
+                m->prot & LT_MAP_X ? 'x' : '-', m->prot & LT_MAP_SHARED ? 's' : 'p', m->path);
+    lt_maps_free(&maps);
 }
 
 static void why_report(const struct lt_scan *s, const struct lt_scan_block *b, uintptr_t ptr)
